@@ -1,0 +1,5 @@
+"""``python -m npc_crf`` runs the command line interface."""
+
+from npc_crf.cli.main import main
+
+raise SystemExit(main())

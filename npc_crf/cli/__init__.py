@@ -1,0 +1,1 @@
+"""The ``npc-crf`` command line interface."""

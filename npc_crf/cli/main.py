@@ -1,0 +1,36 @@
+"""Entry point of the ``npc-crf`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from npc_crf import __version__
+from npc_crf.cli import forms_cmd, gui_cmd
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command registered."""
+    parser = argparse.ArgumentParser(
+        prog="npc-crf",
+        description="Offline case report forms for nasopharyngeal carcinoma trials.",
+    )
+    parser.add_argument("--version", action="version", version=f"npc-crf {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    forms_cmd.register(sub)
+    gui_cmd.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")  # Chinese text on Windows consoles
+        sys.stderr.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    result: int = args.run(args)
+    return result

@@ -1,0 +1,1 @@
+"""Small shared kernel of npc-crf: stdlib only, no Qt, no database."""

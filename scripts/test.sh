@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Set up everything and run the whole test suite: lint, type check, tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+export QT_QPA_PLATFORM=offscreen
+echo "== ruff"; .venv/bin/ruff check .
+echo "== ruff format"; .venv/bin/ruff format --check .
+echo "== mypy"; .venv/bin/mypy
+echo "== forms check"; .venv/bin/npc-crf forms check forms
+echo "== pytest"; .venv/bin/python -m pytest "$@"
