@@ -19,8 +19,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     forms = sub.add_parser("forms", help="check, list and show study definitions")
     verbs = forms.add_subparsers(dest="verb", required=True, metavar="{check,list,show}")
 
-    check = verbs.add_parser("check", help="check definitions; print every problem as path:line:col")
-    check.add_argument("path", nargs="?", type=Path, help="a study folder or a folder of studies (default: bundled forms/)")
+    check = verbs.add_parser(
+        "check", help="check definitions; print every problem as path:line:col"
+    )
+    check.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        help="a study folder or a folder of studies (default: bundled forms/)",
+    )
     check.set_defaults(run=run_check)
 
     listing = verbs.add_parser("list", help="list studies and form versions with their hashes")
@@ -28,11 +35,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(run=run_list)
 
-    show = verbs.add_parser("show", help="print the canonical form that a form's hash is computed over")
+    show = verbs.add_parser(
+        "show", help="print the canonical form that a form's hash is computed over"
+    )
     show.add_argument("form_oid", metavar="FORM_OID")
     show.add_argument("--study", help="the study OID, when several studies have the form")
     show.add_argument("--path", type=Path, help="default: the bundled forms/")
-    show.add_argument("--json", action="store_true", help="print a JSON object with the hash and the canonical form")
+    show.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON object with the hash and the canonical form",
+    )
     show.set_defaults(run=run_show)
 
 
@@ -52,7 +65,9 @@ def run_check(args: argparse.Namespace) -> int:
     if studies is None:
         return 1
     forms = sum(len(s.forms) for s in studies)
-    print(f"ok: {len(studies)} stud{'y' if len(studies) == 1 else 'ies'}, {forms} forms, no problems")
+    print(
+        f"ok: {len(studies)} stud{'y' if len(studies) == 1 else 'ies'}, {forms} forms, no problems"
+    )
     return 0
 
 
@@ -79,7 +94,9 @@ def run_list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     for row in rows:
-        print(f"{row['study']}\t{row['form']}\t{row['version']}\t{row['hash']}\t{row['title']['en']}")
+        title = row["title"]
+        assert isinstance(title, dict)
+        print(f"{row['study']}\t{row['form']}\t{row['version']}\t{row['hash']}\t{title['en']}")
     return 0
 
 
@@ -95,17 +112,28 @@ def run_show(args: argparse.Namespace) -> int:
     ]
     if not matches:
         where = f" in study {args.study}" if args.study else ""
-        print(f"npc-crf: no form '{args.form_oid}'{where} in {shown(args.path or bundled_forms_dir())}", file=sys.stderr)
+        print(
+            f"npc-crf: no form '{args.form_oid}'{where} in {shown(args.path or bundled_forms_dir())}",
+            file=sys.stderr,
+        )
         return 2
     if len(matches) > 1:
         names = ", ".join(s.oid for s, _ in matches)
-        print(f"npc-crf: form '{args.form_oid}' is in several studies ({names}); add --study", file=sys.stderr)
+        print(
+            f"npc-crf: form '{args.form_oid}' is in several studies ({names}); add --study",
+            file=sys.stderr,
+        )
         return 2
     study, form = matches[0]
     doc = form_document(study, form)
     if args.json:
-        out = {"study": study.oid, "form": form.oid, "version": form.version,
-               "hash": form_hash(study, form), "canonical": doc}
+        out = {
+            "study": study.oid,
+            "form": form.oid,
+            "version": form.version,
+            "hash": form_hash(study, form),
+            "canonical": doc,
+        }
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         print(canonical_json(doc))

@@ -10,7 +10,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``gui`` command."""
     gui = sub.add_parser("gui", help="open the desktop application")
     gui.add_argument("--forms", type=Path, help="study definitions (default: the bundled forms/)")
-    gui.add_argument("--tour", type=Path, metavar="DIR", help="take a screenshot tour into DIR and quit")
+    gui.add_argument(
+        "--tour", type=Path, metavar="DIR", help="take a screenshot tour into DIR and quit"
+    )
     gui.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the interface")
     gui.set_defaults(run=run_gui)
 

@@ -31,7 +31,6 @@ from npc_crf.forms.model import (
     SdvLevel,
     Section,
     Severity,
-    Text,
     ValueType,
     Window,
 )
@@ -99,7 +98,9 @@ class Builder(Reader):
             fields = self.fields(entry, f"{what} entry", (code_key, "name"))
             if fields is None:
                 continue
-            code = self.oid(fields.get(code_key), f"{what} {code_key}") if code_key in fields else None
+            code = (
+                self.oid(fields.get(code_key), f"{what} {code_key}") if code_key in fields else None
+            )
             name = self.text(fields.get("name"), f"{what} name")
             if code is not None and code in seen:
                 self.error(fields.key_loc(code_key), f"duplicate {code_key} '{code}' in {what}")
@@ -117,7 +118,11 @@ class Builder(Reader):
         if fields is None:
             return None
         oid = self.oid(fields.get("oid"), "code list oid") if "oid" in fields else None
-        kind = self.choice(fields.get("type"), "code list type", ("text", "integer")) if "type" in fields else "text"
+        kind = (
+            self.choice(fields.get("type"), "code list type", ("text", "integer"))
+            if "type" in fields
+            else "text"
+        )
         if "source" in fields:
             source = self.choice(fields.get("source"), "code list source", BUILTIN_SOURCES)
             if "items" in fields:
@@ -137,7 +142,9 @@ class Builder(Reader):
             code = self.code(item_fields.get("code"), kind) if "code" in item_fields else None
             label = self.text(item_fields.get("label"), "code label")
             if code is not None and code in seen:
-                self.error(item_fields.key_loc("code"), f"duplicate code '{code}' in code list {oid}")
+                self.error(
+                    item_fields.key_loc("code"), f"duplicate code '{code}' in code list {oid}"
+                )
                 continue
             if code is not None and label is not None:
                 seen.add(code)
@@ -174,21 +181,40 @@ class Builder(Reader):
     def form(self, node: Node, file: str) -> Form | None:
         """A ``npc-crf/form@1`` file."""
         fields = self.fields(
-            node, "form", ("format", "oid", "version", "title", "sections"), ("sdv", "help", "codelists")
+            node,
+            "form",
+            ("format", "oid", "version", "title", "sections"),
+            ("sdv", "help", "codelists"),
         )
         if fields is None or not self.format_line(fields, FORM_FORMAT):
             return None
         oid = self.oid(fields.get("oid"), "form oid") if "oid" in fields else None
-        version = self.string(fields.get("version"), "form version") if "version" in fields else None
+        version = (
+            self.string(fields.get("version"), "form version") if "version" in fields else None
+        )
         title = self.text(fields.get("title"), "form title")
-        sdv = self.choice(fields.get("sdv"), "sdv", [s.value for s in SdvLevel]) if "sdv" in fields else "none"
+        sdv = (
+            self.choice(fields.get("sdv"), "sdv", [s.value for s in SdvLevel])
+            if "sdv" in fields
+            else "none"
+        )
         help_text = self.text(fields.get("help"), "form help")
         codelists = self.codelists_block(fields.get("codelists"))
-        sections = [s for s in map(self.section, self.seq(fields.get("sections"), "sections", 1)) if s]
+        sections = [
+            s for s in map(self.section, self.seq(fields.get("sections"), "sections", 1)) if s
+        ]
         if oid is None or version is None or title is None or sdv is None or not sections:
             return None
         return Form(
-            oid, version, title, tuple(sections), fields.node.loc, SdvLevel(sdv), help_text, tuple(codelists), file
+            oid,
+            version,
+            title,
+            tuple(sections),
+            fields.node.loc,
+            SdvLevel(sdv),
+            help_text,
+            tuple(codelists),
+            file,
         )
 
     def section(self, node: Node) -> Section | None:
@@ -200,7 +226,9 @@ class Builder(Reader):
         title = self.text(fields.get("title"), "section title")
         help_text = self.text(fields.get("help"), "section help")
         relevant = self.expression(fields.get("relevant"), "relevant")
-        items = [i for i in (self.item(n, None) for n in self.seq(fields.get("items"), "items", 1)) if i]
+        items = [
+            i for i in (self.item(n, None) for n in self.seq(fields.get("items"), "items", 1)) if i
+        ]
         if oid is None or title is None or not items:
             return None
         return Section(oid, title, tuple(items), fields.node.loc, help_text, relevant)
@@ -214,7 +242,12 @@ class Builder(Reader):
             self.error(node.loc, f"groups do not nest: group {group} cannot hold another group")
             return None
         extra = TYPE_KEYS[kind]
-        fields = self.fields(node, f"{kind.value} item", ("oid", "type", "label", *REQUIRED_TYPE_KEYS.get(kind, ())), extra)
+        fields = self.fields(
+            node,
+            f"{kind.value} item",
+            ("oid", "type", "label", *REQUIRED_TYPE_KEYS.get(kind, ())),
+            extra,
+        )
         if fields is None:
             return None
         oid = self.oid(fields.get("oid"), "item oid") if "oid" in fields else None
@@ -235,25 +268,39 @@ class Builder(Reader):
             "constraints": self.constraints(get("constraints")),
             "codelist": self.oid(get("codelist"), "codelist") if "codelist" in fields else None,
             "appearance": (
-                self.choice(get("appearance"), "appearance", ("radio", "dropdown")) if "appearance" in fields
+                self.choice(get("appearance"), "appearance", ("radio", "dropdown"))
+                if "appearance" in fields
                 else ("radio" if kind is ItemType.SINGLE_CHOICE else None)
             ),
             "calculate": self.expression(get("calculate"), "calculate"),
             "value_type": self.value_type(get("value_type")),
             "min_precision": (
-                self.choice(get("min_precision"), "min_precision", ("year", "month", "day")) if "min_precision" in fields
+                self.choice(get("min_precision"), "min_precision", ("year", "month", "day"))
+                if "min_precision" in fields
                 else ("year" if kind is ItemType.PARTIAL_DATE else None)
             ),
-            "accept": self.accept(get("accept")) if "accept" in fields else (DEFAULT_ACCEPT if kind is ItemType.FILE else ()),
-            "max_size_mb": self.integer(get("max_size_mb"), "max_size_mb", 1) if "max_size_mb" in fields else (20 if kind is ItemType.FILE else None),
+            "accept": self.accept(get("accept"))
+            if "accept" in fields
+            else (DEFAULT_ACCEPT if kind is ItemType.FILE else ()),
+            "max_size_mb": self.integer(get("max_size_mb"), "max_size_mb", 1)
+            if "max_size_mb" in fields
+            else (20 if kind is ItemType.FILE else None),
         }
         is_date = kind is ItemType.DATE
         values["hard_range"] = self.range(get("hard_range"), "hard_range", is_date)
         values["soft_range"] = self.range(get("soft_range"), "soft_range", is_date)
         if kind is ItemType.GROUP:
-            values["min_rows"] = self.integer(get("min_rows"), "min_rows", 0) if "min_rows" in fields else 0
+            values["min_rows"] = (
+                self.integer(get("min_rows"), "min_rows", 0) if "min_rows" in fields else 0
+            )
             values["max_rows"] = self.integer(get("max_rows"), "max_rows", 1)
-            columns = [c for c in (self.item(n, oid or "?") for n in self.seq(get("items"), "group items", 1)) if c]
+            columns = [
+                c
+                for c in (
+                    self.item(n, oid or "?") for n in self.seq(get("items"), "group items", 1)
+                )
+                if c
+            ]
             values["items"] = tuple(columns)
             if not columns:
                 return None
@@ -301,7 +348,9 @@ class Builder(Reader):
             expr = self.expression(fields.get("expr"), "constraint")
             message = self.text(fields.get("message"), "constraint message")
             severity = (
-                self.choice(fields.get("severity"), "severity", ("hard", "soft")) if "severity" in fields else "hard"
+                self.choice(fields.get("severity"), "severity", ("hard", "soft"))
+                if "severity" in fields
+                else "hard"
             )
             if expr is not None and message is not None and severity is not None:
                 out.append(Constraint(expr, Severity(severity), message))
@@ -318,8 +367,12 @@ class Builder(Reader):
             self.error(node.loc, f"{what} needs a min, a max or both")
             return None
         read = self.date if dates else self.number
-        low: Decimal | dt.date | None = read(fields.get("min"), f"{what} min") if "min" in fields else None
-        high: Decimal | dt.date | None = read(fields.get("max"), f"{what} max") if "max" in fields else None
+        low: Decimal | dt.date | None = (
+            read(fields.get("min"), f"{what} min") if "min" in fields else None
+        )
+        high: Decimal | dt.date | None = (
+            read(fields.get("max"), f"{what} max") if "max" in fields else None
+        )
         if low is not None and high is not None and low > high:  # type: ignore[operator]
             self.error(node.loc, f"impossible {what}: min {low} is greater than max {high}")
             return None
@@ -329,7 +382,11 @@ class Builder(Reader):
 
     def value_type(self, node: Node | None) -> ValueType | None:
         """A calculated item's ``value_type``."""
-        name = self.choice(node, "value_type", [v.value for v in ValueType]) if node is not None else None
+        name = (
+            self.choice(node, "value_type", [v.value for v in ValueType])
+            if node is not None
+            else None
+        )
         return ValueType(name) if name is not None else None
 
     def accept(self, node: Node | None) -> tuple[str, ...]:
@@ -344,8 +401,17 @@ class Builder(Reader):
     # -- the study file ------------------------------------------------------------
 
     STUDY_REQUIRED = (
-        "format", "oid", "version", "name", "protocol", "arms", "roles",
-        "signature_meanings", "missing_codes", "events", "forms",
+        "format",
+        "oid",
+        "version",
+        "name",
+        "protocol",
+        "arms",
+        "roles",
+        "signature_meanings",
+        "missing_codes",
+        "events",
+        "forms",
     )
     STUDY_OPTIONAL = ("parameters", "reference_ranges", "anchors", "eligibility", "codelists")
 
@@ -375,7 +441,9 @@ class Builder(Reader):
             return None
         return Protocol(pid, version, title, registry)
 
-    def mapping_entries(self, node: Node | None, what: str, names: str = "name") -> list[tuple[str, Node]]:
+    def mapping_entries(
+        self, node: Node | None, what: str, names: str = "name"
+    ) -> list[tuple[str, Node]]:
         """The entries of a mapping whose keys the author chooses, keys checked as names."""
         from npc_crf.forms.source import MapNode
 
@@ -429,7 +497,10 @@ class Builder(Reader):
             self.error(fields.node.loc, f"reference range '{key}' needs an lln, a uln or both")
             return None
         if lln is not None and uln is not None and lln >= uln:
-            self.error(fields.node.loc, f"impossible reference range '{key}': lln {lln} is not below uln {uln}")
+            self.error(
+                fields.node.loc,
+                f"impossible reference range '{key}': lln {lln} is not below uln {uln}",
+            )
             return None
         if unit is None or label is None:
             return None
@@ -449,7 +520,9 @@ class Builder(Reader):
     def event(self, node: Node) -> Event | None:
         """One event of the schedule."""
         fields = self.fields(
-            node, "event", ("oid", "name", "kind", "forms"),
+            node,
+            "event",
+            ("oid", "name", "kind", "forms"),
             ("repeating", "anchor", "offset", "window", "repeat", "max_occurrences", "date_item"),
         )
         if fields is None:
@@ -457,35 +530,67 @@ class Builder(Reader):
         get = fields.get
         oid = self.oid(get("oid"), "event oid") if "oid" in fields else None
         name = self.text(get("name"), "event name")
-        kind_name = self.choice(get("kind"), "event kind", [k.value for k in EventKind]) if "kind" in fields else None
-        repeating = bool(self.boolean(get("repeating"), "repeating")) if "repeating" in fields else False
+        kind_name = (
+            self.choice(get("kind"), "event kind", [k.value for k in EventKind])
+            if "kind" in fields
+            else None
+        )
+        repeating = (
+            bool(self.boolean(get("repeating"), "repeating")) if "repeating" in fields else False
+        )
         anchor = self.string(get("anchor"), "anchor") if "anchor" in fields else None
         offset = self.integer(get("offset"), "offset") if "offset" in fields else 0
         window = self.window(get("window"))
         phases = self.phases(get("repeat"))
-        max_occ = self.integer(get("max_occurrences"), "max_occurrences", 1) if "max_occurrences" in fields else None
+        max_occ = (
+            self.integer(get("max_occurrences"), "max_occurrences", 1)
+            if "max_occurrences" in fields
+            else None
+        )
         date_item = self.date_item(get("date_item"))
         forms = [self.oid(n, "form oid") for n in self.seq(get("forms"), "event forms", 1)]
         if kind_name is None or oid is None or name is None:
             return None
         kind = EventKind(kind_name)
         if kind is EventKind.SCHEDULED and anchor is None:
-            self.error(fields.node.loc, f"scheduled event {oid} needs an 'anchor' to count its due date from")
+            self.error(
+                fields.node.loc,
+                f"scheduled event {oid} needs an 'anchor' to count its due date from",
+            )
         if kind is not EventKind.SCHEDULED:
             for key in ("anchor", "offset", "window", "repeat"):
                 if key in fields:
-                    self.error(fields.key_loc(key), f"'{key}' only applies to scheduled events; {oid} is {kind.value}")
+                    self.error(
+                        fields.key_loc(key),
+                        f"'{key}' only applies to scheduled events; {oid} is {kind.value}",
+                    )
         if phases and not repeating:
             self.error(fields.key_loc("repeat"), f"'repeat' needs 'repeating: true' on event {oid}")
         if phases and anchor == "previous":
-            self.error(fields.key_loc("repeat"), "an event anchored on 'previous' repeats by its offset; remove 'repeat'")
+            self.error(
+                fields.key_loc("repeat"),
+                "an event anchored on 'previous' repeats by its offset; remove 'repeat'",
+            )
         if anchor == "previous" and not repeating:
-            self.error(fields.key_loc("anchor"), f"only a repeating event can be anchored on 'previous'; {oid} does not repeat")
+            self.error(
+                fields.key_loc("anchor"),
+                f"only a repeating event can be anchored on 'previous'; {oid} does not repeat",
+            )
         if max_occ is not None and not repeating:
             self.error(fields.key_loc("max_occurrences"), "max_occurrences needs 'repeating: true'")
         return Event(
-            oid, name, kind, tuple(f for f in forms if f), fields.node.loc, repeating, anchor,
-            offset or 0, window, phases, max_occ, date_item,
+            oid,
+            name,
+            kind,
+            tuple(f for f in forms if f),
+            fields.node.loc,
+            repeating,
+            anchor,
+            offset or 0,
+            window,
+            phases,
+            max_occ,
+            date_item,
         )
 
     def window(self, node: Node | None) -> Window | None:
@@ -534,7 +639,11 @@ class Builder(Reader):
         if fields is None:
             return None
         cid = self.oid(fields.get("id"), "criterion id") if "id" in fields else None
-        kind = self.choice(fields.get("kind"), "criterion kind", ("inclusion", "exclusion")) if "kind" in fields else None
+        kind = (
+            self.choice(fields.get("kind"), "criterion kind", ("inclusion", "exclusion"))
+            if "kind" in fields
+            else None
+        )
         text = self.text(fields.get("text"), "criterion text")
         expr = self.expression(fields.get("expr"), "criterion")
         if cid is None or kind is None or text is None or expr is None:

@@ -57,9 +57,11 @@ def to_plain(value: Any) -> Any:
 def form_document(study: Study, form: Form) -> dict[str, Any]:
     """The canonical document of a form: the form and the code lists it uses."""
     used = sorted({item.codelist for item, _ in form.all_items() if item.codelist})
-    doc = to_plain(form)
+    doc: dict[str, Any] = to_plain(form)
     doc.pop("codelists", None)
-    doc["codelists_used"] = [to_plain(study.codelists[oid]) for oid in used if oid in study.codelists]
+    doc["codelists_used"] = [
+        to_plain(study.codelists[oid]) for oid in used if oid in study.codelists
+    ]
     doc["canonical_version"] = CANONICAL_VERSION
     return doc
 
@@ -81,7 +83,7 @@ def form_hash(study: Study, form: Form) -> str:
 
 def study_document(study: Study) -> dict[str, Any]:
     """The canonical study document: study-level definitions plus each form's hash."""
-    doc = to_plain(study)
+    doc: dict[str, Any] = to_plain(study)
     doc.pop("forms", None)
     doc.pop("codelists", None)
     doc["form_hashes"] = {oid: form_hash(study, form) for oid, form in sorted(study.forms.items())}

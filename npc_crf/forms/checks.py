@@ -48,7 +48,9 @@ def check_study(study: Study, problems: Problems, all_forms_built: bool = True) 
         _check_expr(Scope(study), criterion.expr, ty.BOOL, f"criterion {criterion.id}", problems)
 
 
-def _check_expr(scope: Scope, expr: Expression | None, want: T | None, what: str, problems: Problems) -> T | None:
+def _check_expr(
+    scope: Scope, expr: Expression | None, want: T | None, what: str, problems: Problems
+) -> T | None:
     if expr is None:
         return None
     checker = Checker(scope)
@@ -62,42 +64,77 @@ def _check_events(study: Study, problems: Problems, all_forms_built: bool) -> No
     used: set[str] = set()
     for event in study.events:
         if event.oid in study.forms:
-            problems.add(event.loc, f"event OID '{event.oid}' is also a form OID; OIDs of events and forms must differ")
+            problems.add(
+                event.loc,
+                f"event OID '{event.oid}' is also a form OID; OIDs of events and forms must differ",
+            )
         for form_oid in event.forms:
             used.add(form_oid)
             if form_oid not in study.forms and all_forms_built:
                 problems.add(
-                    event.loc, f"event {event.oid} lists unknown form '{form_oid}'" + suggest(form_oid, list(study.forms))
+                    event.loc,
+                    f"event {event.oid} lists unknown form '{form_oid}'"
+                    + suggest(form_oid, list(study.forms)),
                 )
         if len(set(event.forms)) != len(event.forms):
             problems.add(event.loc, f"event {event.oid} lists a form twice")
         _check_schedule(study, event, problems)
     for form in study.forms.values():
         if form.oid not in used:
-            problems.add(form.loc, f"form {form.oid} is not held by any event, so it can never be filled in")
+            problems.add(
+                form.loc, f"form {form.oid} is not held by any event, so it can never be filled in"
+            )
 
 
 def _check_schedule(study: Study, event: Event, problems: Problems) -> None:
-    if event.anchor is not None and event.anchor != "previous" and event.anchor not in study.anchors:
+    if (
+        event.anchor is not None
+        and event.anchor != "previous"
+        and event.anchor not in study.anchors
+    ):
         problems.add(
             event.loc,
-            f"event {event.oid}: unknown anchor '{event.anchor}'" + suggest(event.anchor, [*study.anchors, "previous"]),
+            f"event {event.oid}: unknown anchor '{event.anchor}'"
+            + suggest(event.anchor, [*study.anchors, "previous"]),
         )
-    if event.kind is EventKind.SCHEDULED and event.repeating and event.anchor != "previous" and not event.repeat:
-        problems.add(event.loc, f"repeating event {event.oid} needs 'repeat' phases, or 'anchor: previous' with an offset")
+    if (
+        event.kind is EventKind.SCHEDULED
+        and event.repeating
+        and event.anchor != "previous"
+        and not event.repeat
+    ):
+        problems.add(
+            event.loc,
+            f"repeating event {event.oid} needs 'repeat' phases, or 'anchor: previous' with an offset",
+        )
     if event.anchor == "previous" and event.offset <= 0:
-        problems.add(event.loc, f"event {event.oid} is anchored on the previous occurrence and needs a positive offset")
+        problems.add(
+            event.loc,
+            f"event {event.oid} is anchored on the previous occurrence and needs a positive offset",
+        )
     if event.date_item is not None:
         form_oid, item_oid = event.date_item
         form = study.forms.get(form_oid)
         if form_oid not in event.forms or form is None:
-            problems.add(event.loc, f"event {event.oid}: date_item form '{form_oid}' is not one of its forms")
+            problems.add(
+                event.loc, f"event {event.oid}: date_item form '{form_oid}' is not one of its forms"
+            )
             return
         item = form.item(item_oid)
-        if item is None or item.type not in (ItemType.DATE, ItemType.DATETIME) or form.group_of(item_oid):
-            problems.add(event.loc, f"event {event.oid}: date_item {form_oid}.{item_oid} must be a date item outside groups")
+        if (
+            item is None
+            or item.type not in (ItemType.DATE, ItemType.DATETIME)
+            or form.group_of(item_oid)
+        ):
+            problems.add(
+                event.loc,
+                f"event {event.oid}: date_item {form_oid}.{item_oid} must be a date item outside groups",
+            )
     elif event.anchor == "previous":
-        problems.add(event.loc, f"event {event.oid} is anchored on the previous occurrence and needs a 'date_item'")
+        problems.add(
+            event.loc,
+            f"event {event.oid} is anchored on the previous occurrence and needs a 'date_item'",
+        )
 
 
 def _items_with_groups(form: Form) -> Iterator[tuple[Item, Item | None]]:
@@ -108,7 +145,10 @@ def _check_form(study: Study, form: Form, problems: Problems) -> None:
     seen: dict[str, Location] = {}
     for item, _ in _items_with_groups(form):
         if item.oid in seen:
-            problems.add(item.loc, f"duplicate item OID '{item.oid}' in form {form.oid} (first at line {seen[item.oid].line})")
+            problems.add(
+                item.loc,
+                f"duplicate item OID '{item.oid}' in form {form.oid} (first at line {seen[item.oid].line})",
+            )
         else:
             seen[item.oid] = item.loc
     sections: dict[str, Location] = {}
@@ -122,7 +162,9 @@ def _check_form(study: Study, form: Form, problems: Problems) -> None:
     _check_calc_cycles(form, problems)
 
 
-def _check_item(study: Study, form: Form, item: Item, group: Item | None, problems: Problems) -> None:
+def _check_item(
+    study: Study, form: Form, item: Item, group: Item | None, problems: Problems
+) -> None:
     scope = Scope(study, form, group)
     _check_expr(scope, item.relevant, ty.BOOL, "relevant", problems)
     _check_expr(scope, item.required_if, ty.BOOL, "required", problems)
@@ -140,26 +182,57 @@ def _check_item(study: Study, form: Form, item: Item, group: Item | None, proble
     if item.codelist is not None:
         codelist = study.codelists.get(item.codelist)
         if codelist is None:
-            problems.add(item.loc, f"item {item.oid}: unknown code list '{item.codelist}'" + suggest(item.codelist, list(study.codelists)))
+            problems.add(
+                item.loc,
+                f"item {item.oid}: unknown code list '{item.codelist}'"
+                + suggest(item.codelist, list(study.codelists)),
+            )
         elif codelist.source and item.type is not ItemType.LOOKUP:
-            problems.add(item.loc, f"item {item.oid}: code list {codelist.oid} is too large for a {item.type.value}; use type: lookup")
+            problems.add(
+                item.loc,
+                f"item {item.oid}: code list {codelist.oid} is too large for a {item.type.value}; use type: lookup",
+            )
     if item.missing_codes:
         known = {m.code for m in study.missing_codes}
         for code in item.missing_codes:
             if code not in known:
-                problems.add(item.loc, f"item {item.oid}: unknown missing-data code '{code}'" + suggest(code, sorted(known)))
+                problems.add(
+                    item.loc,
+                    f"item {item.oid}: unknown missing-data code '{code}'"
+                    + suggest(code, sorted(known)),
+                )
     hard, soft = item.hard_range, item.soft_range
     if hard is not None and soft is not None:
         low_out = hard.min is not None and soft.min is not None and soft.min < hard.min  # type: ignore[operator]
         high_out = hard.max is not None and soft.max is not None and soft.max > hard.max  # type: ignore[operator]
         if low_out or high_out:
-            problems.add(item.loc, f"item {item.oid}: the soft_range must lie inside the hard_range")
-    if item.is_group and item.max_rows is not None and item.min_rows is not None and item.min_rows > item.max_rows:
-        problems.add(item.loc, f"group {item.oid}: min_rows {item.min_rows} is more than max_rows {item.max_rows}")
-    if item.type is ItemType.CALCULATED and item.precision is not None and item.value_type is not ValueType.DECIMAL:
+            problems.add(
+                item.loc, f"item {item.oid}: the soft_range must lie inside the hard_range"
+            )
+    if (
+        item.is_group
+        and item.max_rows is not None
+        and item.min_rows is not None
+        and item.min_rows > item.max_rows
+    ):
+        problems.add(
+            item.loc,
+            f"group {item.oid}: min_rows {item.min_rows} is more than max_rows {item.max_rows}",
+        )
+    if (
+        item.type is ItemType.CALCULATED
+        and item.precision is not None
+        and item.value_type is not ValueType.DECIMAL
+    ):
         problems.add(item.loc, f"item {item.oid}: precision only applies to decimal values")
-    if item.type is not ItemType.NOTE and item.type is not ItemType.GROUP and item_type(study, item) is None:
-        problems.add(item.loc, f"item {item.oid}: cannot tell the type of its value")  # pragma: no cover
+    if (
+        item.type is not ItemType.NOTE
+        and item.type is not ItemType.GROUP
+        and item_type(study, item) is None
+    ):
+        problems.add(
+            item.loc, f"item {item.oid}: cannot tell the type of its value"
+        )  # pragma: no cover
 
 
 def _check_calc_cycles(form: Form, problems: Problems) -> None:
@@ -201,7 +274,10 @@ def _check_anchor_cycles(study: Study, problems: Problems) -> None:
         uses[name] = {
             str(node.args[0].value)
             for node in walk(anchor.date.tree)
-            if isinstance(node, Call) and node.name == "anchor" and node.args and isinstance(node.args[0], Literal)
+            if isinstance(node, Call)
+            and node.name == "anchor"
+            and node.args
+            and isinstance(node.args[0], Literal)
         }
     for name in uses:
         seen: set[str] = set()
@@ -209,7 +285,9 @@ def _check_anchor_cycles(study: Study, problems: Problems) -> None:
         while todo:
             current = todo.pop()
             if current == name:
-                problems.add(study.anchors[name].date.loc, f"anchor '{name}' is defined through itself")
+                problems.add(
+                    study.anchors[name].date.loc, f"anchor '{name}' is defined through itself"
+                )
                 break
             if current in seen:
                 continue

@@ -13,7 +13,16 @@ from pathlib import Path
 from npc_crf.forms.builder import Builder
 from npc_crf.forms.builtin_lists import materialize
 from npc_crf.forms.checks import check_study
-from npc_crf.forms.model import Anchor, CodeList, Criterion, Event, Form, Parameter, ReferenceRange, Study
+from npc_crf.forms.model import (
+    Anchor,
+    CodeList,
+    Criterion,
+    Event,
+    Form,
+    Parameter,
+    ReferenceRange,
+    Study,
+)
 from npc_crf.forms.problems import DefinitionError, Location, Problem, Problems
 from npc_crf.forms.source import parse_file
 
@@ -43,7 +52,9 @@ def load_studies(path: Path) -> list[Study]:
     """Load every study at ``path``; raises DefinitionError with all problems of all of them."""
     folders = study_folders(path)
     if not folders:
-        raise DefinitionError([Problem(Location(shown(path), 1, 1), f"no {STUDY_FILE} found here or in its folders")])
+        raise DefinitionError(
+            [Problem(Location(shown(path), 1, 1), f"no {STUDY_FILE} found here or in its folders")]
+        )
     studies: list[Study] = []
     problems: list[Problem] = []
     for folder in folders:
@@ -54,8 +65,12 @@ def load_studies(path: Path) -> list[Study]:
     oids: dict[str, str] = {}
     for study in studies:
         if study.oid in oids:
-            problems.append(Problem(Location(shown(Path(study.folder) / STUDY_FILE), 1, 1),
-                                    f"study OID '{study.oid}' is also used by {oids[study.oid]}"))
+            problems.append(
+                Problem(
+                    Location(shown(Path(study.folder) / STUDY_FILE), 1, 1),
+                    f"study OID '{study.oid}' is also used by {oids[study.oid]}",
+                )
+            )
         oids[study.oid] = study.folder
     if problems:
         raise DefinitionError(problems)
@@ -104,7 +119,9 @@ def _assemble(folder: Path, problems: Problems) -> Study | None:
         for codelist in found:
             loc = codelist.loc or Location(shown(study_path), 1, 1)
             if codelist.oid in codelists:
-                problems.add(loc, f"duplicate code list OID '{codelist.oid}' (also at {where[codelist.oid]})")
+                problems.add(
+                    loc, f"duplicate code list OID '{codelist.oid}' (also at {where[codelist.oid]})"
+                )
                 continue
             codelists[codelist.oid] = materialize(codelist)
             where[codelist.oid] = loc
@@ -129,7 +146,9 @@ def _assemble(folder: Path, problems: Problems) -> Study | None:
         if form is None:
             continue
         if form.oid in forms:
-            problems.add(form.loc, f"duplicate form OID '{form.oid}' (also in {forms[form.oid].file})")
+            problems.add(
+                form.loc, f"duplicate form OID '{form.oid}' (also in {forms[form.oid].file})"
+            )
             continue
         forms[form.oid] = form
         add_codelists(list(form.codelists))
@@ -147,7 +166,10 @@ def _assemble(folder: Path, problems: Problems) -> Study | None:
     anchors: dict[str, Anchor] = {}
     for key, node in b.mapping_entries(get("anchors"), "anchor"):
         if key == "previous":
-            problems.add(node.loc, "'previous' is reserved for the previous occurrence; choose another anchor name")
+            problems.add(
+                node.loc,
+                "'previous' is reserved for the previous occurrence; choose another anchor name",
+            )
             continue
         anchor = b.anchor(key, node)
         if anchor is not None:
@@ -184,6 +206,20 @@ def _assemble(folder: Path, problems: Problems) -> Study | None:
     if oid is None or version is None or name is None or protocol is None:
         return None
     return Study(
-        oid, version, name, protocol, arms, roles, meanings, missing, parameters, ranges, anchors,
-        tuple(events), tuple(criteria), forms, codelists, str(folder),
+        oid,
+        version,
+        name,
+        protocol,
+        arms,
+        roles,
+        meanings,
+        missing,
+        parameters,
+        ranges,
+        anchors,
+        tuple(events),
+        tuple(criteria),
+        forms,
+        codelists,
+        str(folder),
     )

@@ -126,7 +126,7 @@ class CodeList:
 
     def get(self, code: object) -> CodeItem | None:
         """The item for ``code``, or None."""
-        return self._index().get(code)  # type: ignore[call-overload]
+        return self._index().get(code)  # type: ignore[call-overload, no-any-return]
 
     def _index(self) -> dict[str | int, CodeItem]:
         cache: dict[str | int, CodeItem] | None = self.__dict__.get("_cache")

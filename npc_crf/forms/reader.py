@@ -88,7 +88,10 @@ class Reader:
             self.error(node.loc, f"{what} must be a list")
             return []
         if len(node.items) < min_items:
-            self.error(node.loc, f"{what} needs at least {min_items} entr{'y' if min_items == 1 else 'ies'}")
+            self.error(
+                node.loc,
+                f"{what} needs at least {min_items} entr{'y' if min_items == 1 else 'ies'}",
+            )
         return list(node.items)
 
     # -- scalars -------------------------------------------------------------------
@@ -98,7 +101,10 @@ class Reader:
         if node is None:
             return None
         if not isinstance(node, ScalarNode):
-            self.error(node.loc, f"{what} must be a single value, not a {'list' if isinstance(node, SeqNode) else 'mapping'}")
+            self.error(
+                node.loc,
+                f"{what} must be a single value, not a {'list' if isinstance(node, SeqNode) else 'mapping'}",
+            )
             return None
         return node
 
@@ -108,7 +114,7 @@ class Reader:
         if scalar is None:
             return None
         if not isinstance(scalar.value, str):
-            self.error(scalar.loc, f"{what} must be text; put it in quotes: \"{scalar.text}\"")
+            self.error(scalar.loc, f'{what} must be text; put it in quotes: "{scalar.text}"')
             return None
         if not allow_empty and not scalar.value.strip():
             self.error(scalar.loc, f"{what} must not be empty")
@@ -123,7 +129,10 @@ class Reader:
         text = scalar.text if scalar.value is not None else ""
         if not pattern.match(text):
             rule = "A-Z, 0-9 and _" if pattern is OID_RE else "A-Z, 0-9, _, . and -"
-            self.error(scalar.loc, f"{what} '{text}' is not a valid OID (a capital letter, then {rule}; at most 40)")
+            self.error(
+                scalar.loc,
+                f"{what} '{text}' is not a valid OID (a capital letter, then {rule}; at most 40)",
+            )
             return None
         return text
 
@@ -133,7 +142,9 @@ class Reader:
         if scalar is None:
             return None
         if not NAME_RE.match(scalar.text):
-            self.error(scalar.loc, f"{what} '{scalar.text}' must be lower case letters, digits and _")
+            self.error(
+                scalar.loc, f"{what} '{scalar.text}' must be lower case letters, digits and _"
+            )
             return None
         return scalar.text
 
@@ -198,7 +209,8 @@ class Reader:
         if scalar.text not in options:
             self.error(
                 scalar.loc,
-                f"{what} must be one of {', '.join(options)}, not '{scalar.text}'" + suggest(scalar.text, options),
+                f"{what} must be one of {', '.join(options)}, not '{scalar.text}'"
+                + suggest(scalar.text, options),
             )
             return None
         return scalar.text

@@ -16,7 +16,11 @@ def same_form_refs(tree: Expr, form: Form, group: Item | None = None) -> set[str
     for node in walk(tree):
         if not isinstance(node, ItemRef):
             continue
-        if node.column is None and group is not None and any(c.oid == node.name for c in group.items):
+        if (
+            node.column is None
+            and group is not None
+            and any(c.oid == node.name for c in group.items)
+        ):
             out.add(node.name)
             continue
         item = form.item(node.name)

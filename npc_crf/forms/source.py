@@ -137,7 +137,10 @@ def _convert(file: str, node: yaml.Node, problems: Problems, lines: tuple[str, .
         seen: dict[str, Location] = {}
         for key_node, value_node in node.value:
             key_loc = _location(file, key_node.start_mark)
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            if (
+                not isinstance(key_node, yaml.ScalarNode)
+                or key_node.tag == "tag:yaml.org,2002:merge"
+            ):
                 problems.add(key_loc, "mapping keys must be plain names")
                 continue
             key = str(key_node.value)
@@ -147,7 +150,9 @@ def _convert(file: str, node: yaml.Node, problems: Problems, lines: tuple[str, .
             seen[key] = key_loc
             entries.append(Entry(key, key_loc, _convert(file, value_node, problems, lines)))
         return MapNode(loc, tuple(entries))
-    raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover - composer yields only these
+    raise TypeError(
+        f"unexpected YAML node {node!r}"
+    )  # pragma: no cover - composer yields only these
 
 
 def parse_text(text: str, file: str, problems: Problems) -> Node | None:

@@ -134,7 +134,9 @@ class Checker:
             item = self.scope.self_item
             t = item_type(self.scope.study, item) if item is not None else None
             if t is None:
-                raise CheckError(node.pos, "'.' (this item's value) is only allowed in an item's constraints")
+                raise CheckError(
+                    node.pos, "'.' (this item's value) is only allowed in an item's constraints"
+                )
             return t
         if isinstance(node, ItemRef):
             return self.item_ref(node)
@@ -151,9 +153,14 @@ class Checker:
 
             spec = FUNCTIONS.get(node.name)
             if spec is None:
-                raise CheckError(node.pos, f"unknown function '{node.name}'" + suggest(node.name, list(FUNCTIONS)))
+                raise CheckError(
+                    node.pos,
+                    f"unknown function '{node.name}'" + suggest(node.name, list(FUNCTIONS)),
+                )
             if not spec.min_args <= len(node.args) <= spec.max_args:
-                raise CheckError(node.pos, f"{node.name}() takes {spec.arity_text()}, not {len(node.args)}")
+                raise CheckError(
+                    node.pos, f"{node.name}() takes {spec.arity_text()}, not {len(node.args)}"
+                )
             return spec.check(self, node)
         raise CheckError(node.pos, "unsupported expression")  # pragma: no cover
 
@@ -197,7 +204,11 @@ class Checker:
                 return ty.DATE
             if op == "+" and right.kind == "date" and left.kind == "number":
                 return ty.DATE
-            hint = "; use days_between(a, b) for the days between two dates" if left.kind == right.kind == "date" else ""
+            hint = (
+                "; use days_between(a, b) for the days between two dates"
+                if left.kind == right.kind == "date"
+                else ""
+            )
             raise CheckError(node.pos, f"cannot use '{op}' on {left} and {right}{hint}")
         # * and /
         self.need(node.left, left, "number", f"'{op}' needs numbers")
@@ -253,18 +264,27 @@ class Checker:
         item = form.item(node.name)
         if item is None:
             names = [i.oid for i, _ in form.all_items()]
-            raise CheckError(node.pos, f"unknown item '{node.name}' in form {form.oid}" + suggest(node.name, names))
+            raise CheckError(
+                node.pos,
+                f"unknown item '{node.name}' in form {form.oid}" + suggest(node.name, names),
+            )
         return self.resolved_type(node, form, item, node.column, form.group_of(item.oid))
 
-    def resolved_type(self, node: Expr, form: Form, item: Item, column: str | None, holder: Item | None) -> T:
+    def resolved_type(
+        self, node: Expr, form: Form, item: Item, column: str | None, holder: Item | None
+    ) -> T:
         """The type of ``item`` (optionally its ``column``) of ``form`` referred to from outside rows."""
         if column is not None:
             if not item.is_group:
-                raise CheckError(node.pos, f"'{item.oid}' is not a group, so '{item.oid}.{column}' means nothing")
+                raise CheckError(
+                    node.pos, f"'{item.oid}' is not a group, so '{item.oid}.{column}' means nothing"
+                )
             col = next((c for c in item.items if c.oid == column), None)
             if col is None:
                 names = [c.oid for c in item.items]
-                raise CheckError(node.pos, f"group {item.oid} has no item '{column}'" + suggest(column, names))
+                raise CheckError(
+                    node.pos, f"group {item.oid} has no item '{column}'" + suggest(column, names)
+                )
             elem = self.value_type(node, col)
             return T("list", elem=elem, group=(form.oid, item.oid))
         if item.is_group:
@@ -289,25 +309,39 @@ class Checker:
         event = study.event(node.head)
         if event is not None:
             if len(node.parts) < 2:
-                raise CheckError(node.pos, f"@{node.head} names an event: write @{node.head}.FORM.ITEM")
+                raise CheckError(
+                    node.pos, f"@{node.head} names an event: write @{node.head}.FORM.ITEM"
+                )
             if event.repeating and node.occurrence is None:
                 raise CheckError(
                     node.pos,
                     f"event {event.oid} repeats: say which occurrence, e.g. @{event.oid}[first].{'.'.join(node.parts)}",
                 )
             if not event.repeating and node.occurrence is not None:
-                raise CheckError(node.pos, f"event {event.oid} does not repeat; remove [{node.occurrence}]")
+                raise CheckError(
+                    node.pos, f"event {event.oid} does not repeat; remove [{node.occurrence}]"
+                )
             form_oid, rest = node.parts[0], node.parts[1:]
             if form_oid not in event.forms:
-                raise CheckError(node.pos, f"event {event.oid} does not hold form '{form_oid}'" + suggest(form_oid, list(event.forms)))
+                raise CheckError(
+                    node.pos,
+                    f"event {event.oid} does not hold form '{form_oid}'"
+                    + suggest(form_oid, list(event.forms)),
+                )
         else:
             if node.head not in study.forms:
                 names = [e.oid for e in study.events] + list(study.forms)
-                raise CheckError(node.pos, f"unknown event or form '{node.head}'" + suggest(node.head, names))
+                raise CheckError(
+                    node.pos, f"unknown event or form '{node.head}'" + suggest(node.head, names)
+                )
             if node.occurrence is not None:
-                raise CheckError(node.pos, f"'{node.head}' is a form; an occurrence goes after an event")
+                raise CheckError(
+                    node.pos, f"'{node.head}' is a form; an occurrence goes after an event"
+                )
             if self.scope.form is None:
-                raise CheckError(node.pos, f"name the event too: @EVENT.{node.head}.{'.'.join(node.parts)}")
+                raise CheckError(
+                    node.pos, f"name the event too: @EVENT.{node.head}.{'.'.join(node.parts)}"
+                )
             if len(node.parts) > 2:
                 raise CheckError(node.pos, "too many parts: @FORM.ITEM or @FORM.GROUP.ITEM")
             form_oid, rest = node.head, node.parts
@@ -319,7 +353,9 @@ class Checker:
         item = form.item(rest[0])
         if item is None:
             names = [i.oid for i, _ in form.all_items()]
-            raise CheckError(node.pos, f"unknown item '{rest[0]}' in form {form.oid}" + suggest(rest[0], names))
+            raise CheckError(
+                node.pos, f"unknown item '{rest[0]}' in form {form.oid}" + suggest(rest[0], names)
+            )
         column = rest[1] if len(rest) == 2 else None
         return Resolved(event, form, item, form.group_of(item.oid)), column
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Protocol
+from typing import Any, Protocol
 
 from npc_crf.forms.expr.ast import (
     Binary,
@@ -92,13 +92,17 @@ class Env:
 
     def ranges(self) -> Mapping[str, ReferenceRange]:
         """The reference ranges in force: the site's, else the study's."""
-        return self.reference_ranges if self.reference_ranges is not None else self.study.reference_ranges
+        return (
+            self.reference_ranges
+            if self.reference_ranges is not None
+            else self.study.reference_ranges
+        )
 
     def derive(self, **changes: object) -> Env:
         """A copy for a sub-scope that shares the empty-reference list and caches."""
         values = {name: getattr(self, name) for name in self.__dataclass_fields__}
         values.update(changes)
-        return Env(**values)  # type: ignore[arg-type]
+        return Env(**values)
 
 
 def to_value(item: Item, raw: object) -> object:
@@ -202,14 +206,18 @@ def compare(op: str, a: object, b: object) -> object:
     """``a op b`` with empty, indeterminate, partial-date and range semantics."""
     if a is None or b is None or a is INDETERMINATE or b is INDETERMINATE:
         return unknown(a, b)
-    bounds_a = date_bounds(a) or num_bounds(a)
-    bounds_b = date_bounds(b) or num_bounds(b)
-    if bounds_a is None or bounds_b is None:
+    found_a = date_bounds(a) or num_bounds(a)
+    found_b = date_bounds(b) or num_bounds(b)
+    bounds_a: tuple[Any, Any]
+    bounds_b: tuple[Any, Any]
+    if found_a is None or found_b is None:
         if op == "=":
             return a == b
         if op == "!=":
             return a != b
         bounds_a, bounds_b = (a, a), (b, b)
+    else:
+        bounds_a, bounds_b = found_a, found_b
     alo, ahi = bounds_a
     blo, bhi = bounds_b
     if op in (">", ">="):
@@ -350,11 +358,17 @@ class Evaluator:
         assert item is not None, "checked: the item exists"
         return self.resolved(node.text, form, item, node.column, env.data)
 
-    def resolved(self, text: str, form: Form, item: Item, column: str | None, data: FormData | None) -> object:
+    def resolved(
+        self, text: str, form: Form, item: Item, column: str | None, data: FormData | None
+    ) -> object:
         """The value of ``item`` (or group ``item``'s ``column``) in ``data`` of ``form``."""
         if item.is_group:
             raw_rows = data.get(item.oid) if data is not None else None
-            rows = tuple(r for r in (raw_rows or ()) if isinstance(r, Mapping))
+            rows = tuple(
+                r
+                for r in (raw_rows if isinstance(raw_rows, list | tuple) else ())
+                if isinstance(r, Mapping)
+            )
             if column is None:
                 return Rows(form, item, rows)
             col = next(c for c in item.items if c.oid == column)

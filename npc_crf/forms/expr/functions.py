@@ -13,10 +13,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from npc_crf.forms.expr import types as ty
 from npc_crf.forms.expr.ast import Call, CrossRef, Expr, ItemRef, Literal, SelfRef
-from npc_crf.forms.expr.check import CheckError, Checker, Scope, suggest
+from npc_crf.forms.expr.check import Checker, CheckError, Scope, suggest
 from npc_crf.forms.expr.evaluate import INDETERMINATE, Env, Evaluator, Missing, Rows, unknown
 from npc_crf.forms.expr.types import T
 from npc_crf.forms.expr.values import (
@@ -159,7 +160,7 @@ def _check_ref_arg(c: Checker, call: Call) -> T:
     if not isinstance(node, ItemRef | CrossRef | SelfRef):
         raise CheckError(node.pos, f"{call.name}() needs an item, like {call.name}(WEIGHT)")
     c.check(node)
-    return ty.TEXT if call.name == "missing_code" else ty.BOOL
+    return ty.TEXT
 
 
 def _eval_is_empty(e: Evaluator, call: Call) -> object:
@@ -178,7 +179,11 @@ def _raw(e: Evaluator, node: Expr) -> object:
     if isinstance(node, SelfRef):
         return env.self_raw
     if isinstance(node, ItemRef):
-        if env.row is not None and env.group is not None and any(c.oid == node.name for c in env.group.items):
+        if (
+            env.row is not None
+            and env.group is not None
+            and any(c.oid == node.name for c in env.group.items)
+        ):
             return env.row.get(node.name)
         return env.data.get(node.name)
     assert isinstance(node, CrossRef)
@@ -218,7 +223,10 @@ def _eval_count(e: Evaluator, call: Call) -> object:
 def _check_where(c: Checker, call: Call) -> T:
     t = c.check(call.args[0])
     if t.kind != "rows" or t.group is None:
-        raise CheckError(call.args[0].pos, f"{call.name}() needs a group first, like {call.name}(TL, TL_DIAM >= 10)")
+        raise CheckError(
+            call.args[0].pos,
+            f"{call.name}() needs a group first, like {call.name}(TL, TL_DIAM >= 10)",
+        )
     study = c.scope.study
     form = study.forms[t.group[0]]
     group = form.item(t.group[1])
@@ -257,7 +265,9 @@ def _check_aggregate(kinds: tuple[str, ...], result: T | None) -> CheckFn:
         if len(call.args) == 1:
             t = c.check(call.args[0])
             if t.kind != "list" or t.elem is None:
-                raise CheckError(call.args[0].pos, f"{call.name}() needs a group column like GROUP.ITEM, not {t}")
+                raise CheckError(
+                    call.args[0].pos, f"{call.name}() needs a group column like GROUP.ITEM, not {t}"
+                )
             elem = t.elem
         else:
             types = [c.check(arg) for arg in call.args]
@@ -304,8 +314,8 @@ def _extreme(pick_max: bool) -> EvalFn:
         if any(b is None for b in bounds):
             return None
         # the winner is decided only when one value's bounds dominate the others'
-        key_lo = [b[0] for b in bounds if b]
-        key_hi = [b[1] for b in bounds if b]
+        key_lo: list[Any] = [b[0] for b in bounds if b]
+        key_hi: list[Any] = [b[1] for b in bounds if b]
         if pick_max:
             best = max(range(len(values)), key=lambda i: key_lo[i])
             decided = all(key_lo[best] >= key_hi[i] for i in range(len(values)) if i != best)
@@ -463,7 +473,9 @@ def _check_param(c: Checker, call: Call) -> T:
     name, pos = _literal_text(call, 0)
     param = c.scope.study.parameters.get(name)
     if param is None:
-        raise CheckError(pos, f"unknown parameter '{name}'" + suggest(name, list(c.scope.study.parameters)))
+        raise CheckError(
+            pos, f"unknown parameter '{name}'" + suggest(name, list(c.scope.study.parameters))
+        )
     if isinstance(param.value, bool):
         return ty.BOOL
     return ty.NUMBER if isinstance(param.value, Decimal) else ty.TEXT
@@ -479,7 +491,9 @@ def _check_range(c: Checker, call: Call) -> T:
     name, pos = _literal_text(call, 0)
     ranges = c.scope.study.reference_ranges
     if name not in ranges:
-        raise CheckError(pos, f"no reference range for '{name}' in the study" + suggest(name, list(ranges)))
+        raise CheckError(
+            pos, f"no reference range for '{name}' in the study" + suggest(name, list(ranges))
+        )
     limit = ranges[name].lln if call.name == "lln" else ranges[name].uln
     if limit is None:
         raise CheckError(pos, f"the reference range of '{name}' has no {call.name.upper()}")
@@ -498,14 +512,16 @@ def _eval_range(e: Evaluator, call: Call) -> object:
 def _check_anchor(c: Checker, call: Call) -> T:
     name, pos = _literal_text(call, 0)
     if name not in c.scope.study.anchors:
-        raise CheckError(pos, f"unknown anchor '{name}'" + suggest(name, list(c.scope.study.anchors)))
+        raise CheckError(
+            pos, f"unknown anchor '{name}'" + suggest(name, list(c.scope.study.anchors))
+        )
     return ty.DATE
 
 
 def _eval_anchor(e: Evaluator, call: Call) -> object:
     node = call.args[0]
     assert isinstance(node, Literal)
-    return anchor_date(e.env, str(node.value))
+    return e.note_empty(f"anchor('{node.value}')", anchor_date(e.env, str(node.value)))
 
 
 def anchor_date(env: Env, name: str) -> object:
@@ -530,7 +546,7 @@ def _num(fn: Callable[[Decimal], object]) -> Callable[[object], object]:
 FUNCTIONS: dict[str, Function] = {
     "if": Function(3, 3, _check_if, _eval_if),
     "coalesce": Function(1, MANY, _check_coalesce, _eval_coalesce),
-    "is_empty": Function(1, 1, _check_ref_arg, _eval_is_empty),
+    "is_empty": Function(1, 1, _returns(ty.BOOL), _eval_is_empty),
     "missing_code": Function(1, 1, _check_ref_arg, _eval_missing_code),
     "count": Function(1, 1, _check_count, _eval_count),
     "count_where": Function(2, 2, _check_where, _eval_count_where),
@@ -552,14 +568,20 @@ FUNCTIONS: dict[str, Function] = {
     "day": Function(1, 1, _returns(ty.NUMBER, "date"), _strict(_date_part("day"))),
     "round": Function(1, 2, _returns(ty.NUMBER, "number"), _eval_round),
     "abs": Function(1, 1, _returns(ty.NUMBER, "number"), _strict(_num(abs))),
-    "floor": Function(1, 1, _returns(ty.NUMBER, "number"), _strict(_num(lambda x: Decimal(math.floor(x))))),
-    "ceil": Function(1, 1, _returns(ty.NUMBER, "number"), _strict(_num(lambda x: Decimal(math.ceil(x))))),
+    "floor": Function(
+        1, 1, _returns(ty.NUMBER, "number"), _strict(_num(lambda x: Decimal(math.floor(x))))
+    ),
+    "ceil": Function(
+        1, 1, _returns(ty.NUMBER, "number"), _strict(_num(lambda x: Decimal(math.ceil(x))))
+    ),
     "length": Function(1, 1, _returns(ty.NUMBER, "text"), _strict(lambda t: Decimal(len(str(t))))),
     "contains": Function(2, 2, _returns(ty.BOOL, "text"), _strict(lambda t, s: str(s) in str(t))),
     "upper": Function(1, 1, _returns(ty.TEXT, "text"), _strict(lambda t: str(t).upper())),
     "lower": Function(1, 1, _returns(ty.TEXT, "text"), _strict(lambda t: str(t).lower())),
     "concat": Function(1, MANY, _returns(ty.TEXT), _eval_concat),
-    "matches": Function(2, 2, _check_matches, _strict(lambda t, p: re.fullmatch(str(p), str(t)) is not None)),
+    "matches": Function(
+        2, 2, _check_matches, _strict(lambda t, p: re.fullmatch(str(p), str(t)) is not None)
+    ),
     "selected": Function(2, 2, _check_selected, _eval_selected),
     "count_selected": Function(1, 1, _returns(ty.NUMBER, "set"), _eval_count_selected),
     "param": Function(1, 1, _check_param, _eval_param),

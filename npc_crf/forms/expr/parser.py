@@ -95,7 +95,9 @@ class _Parser:
 
     def expect(self, text: str) -> Token:
         if not self.at(text):
-            raise ExprSyntaxError(f"expected '{text}' but found {self.describe(self.tok)}", self.tok.pos)
+            raise ExprSyntaxError(
+                f"expected '{text}' but found {self.describe(self.tok)}", self.tok.pos
+            )
         return self.advance()
 
     @staticmethod
@@ -227,7 +229,9 @@ class _Parser:
 
     def name(self) -> Token:
         if self.tok.kind != "NAME" or self.tok.text in KEYWORDS:
-            raise ExprSyntaxError(f"expected a name but found {self.describe(self.tok)}", self.tok.pos)
+            raise ExprSyntaxError(
+                f"expected a name but found {self.describe(self.tok)}", self.tok.pos
+            )
         return self.advance()
 
     def cross_ref(self) -> Expr:
@@ -252,7 +256,9 @@ class _Parser:
             self.advance()
             parts.append(self.name().text)
         if not parts:
-            raise ExprSyntaxError("a reference to another form needs FORM.ITEM after '@'", self.tok.pos)
+            raise ExprSyntaxError(
+                "a reference to another form needs FORM.ITEM after '@'", self.tok.pos
+            )
         if len(parts) > 3:
             raise ExprSyntaxError("too many parts in the reference", at.pos)
         return CrossRef(at.pos, head.text, occurrence, tuple(parts))

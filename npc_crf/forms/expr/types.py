@@ -28,8 +28,15 @@ class T:
             return f"rows of group {self.group[1]}"
         if self.kind == "set":
             return "multiple choice"
-        names = {"bool": "yes/no", "number": "number", "text": "text", "date": "date",
-                 "time": "time", "datetime": "date and time", "null": "null"}
+        names = {
+            "bool": "yes/no",
+            "number": "number",
+            "text": "text",
+            "date": "date",
+            "time": "time",
+            "datetime": "date and time",
+            "null": "null",
+        }
         base = names.get(self.kind, self.kind)
         return f"{base} code of {self.codelist}" if self.codelist else base
 
