@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +84,22 @@ def _today(doc: dict[str, Any]) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
+@cache
 def load(path: Path) -> dict[str, Any]:
-    """A case file."""
+    """A case file (read once; treat as read-only)."""
     doc: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return doc
+
+
+def with_missing(value: Any) -> Any:
+    """Subject data with ``{missing: CODE}`` turned into missing-data answers."""
+    if isinstance(value, dict):
+        if set(value) == {"missing"}:
+            return Missing(str(value["missing"]))
+        return {k: with_missing(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_missing(v) for v in value]
+    return value
 
 
 def study_for(path: Path, studies: dict[str, Study]) -> Study:
@@ -99,7 +112,7 @@ def run_form_case(study: Study, doc: dict[str, Any], case: dict[str, Any]) -> li
     session = FormSession(
         study,
         study.forms[doc["form"]],
-        subject=MemorySubject(doc.get("subject") or {}),
+        subject=MemorySubject(with_missing(doc.get("subject") or {})),
         event=doc.get("event"),
         occurrence=doc.get("occurrence"),
         today=_today(doc),
@@ -140,7 +153,7 @@ def run_eligibility_case(study: Study, doc: dict[str, Any], case: dict[str, Any]
     """Run one eligibility subject; returns the mismatches."""
     result = assess(
         study,
-        MemorySubject(case.get("subject") or {}),
+        MemorySubject(with_missing(case.get("subject") or {})),
         today=_today(doc),
         reference_ranges=site_ranges(
             study, case.get("reference_ranges") or doc.get("reference_ranges")

@@ -144,6 +144,7 @@ class FormSession:
         self._states: dict[ItemPath, ItemState] = {}
         self._rejected: dict[ItemPath, tuple[object, Text]] = {}
         self._overrides: dict[ItemPath, str] = {}
+        self._relevance: dict[ItemPath, bool] = {}
         self._readers = self._build_readers()
         self._calc_order = self._build_calc_order()
         for item, _group in form.all_items():
@@ -351,6 +352,7 @@ class FormSession:
         del rows[row - 1]
         self._rejected = _shift_rows(self._rejected, group, row)
         self._overrides = _shift_rows(self._overrides, group, row)
+        self._relevance = _shift_rows(self._relevance, group, row)
         for path in [p for p in self._states if p.group == group]:
             del self._states[path]
         self._refresh({group})
@@ -421,6 +423,9 @@ class FormSession:
 
     def relevant(self, path: ItemPath) -> bool:
         """Whether an item is shown (its section, group and own relevance all hold)."""
+        return self._relevance.get(path, True)
+
+    def _compute_relevant(self, path: ItemPath) -> bool:
         item = self._item(path.item)
         section = self.form.section_of(item.oid)
         group = self.form.group_of(item.oid)
@@ -448,15 +453,21 @@ class FormSession:
 
     def _refresh(self, seeds: set[str]) -> None:
         affected = self._affected(seeds)
-        # calculations and relevance feed each other: settle them (bounded)
-        for _ in range(len(self._calc_order) + 2):
+        # groups first: their columns consult the group's relevance
+        ordered = sorted(affected, key=lambda oid: (self.form.group_of(oid) is not None, oid))
+        calcs = [oid for oid in self._calc_order if oid in affected]
+        # relevance and calculations feed each other: settle them (bounded)
+        for _ in range(len(ordered) + 2):
             changed = False
-            for oid in self._calc_order:
-                if oid not in affected:
-                    continue
+            for oid in ordered:
+                for path in self._instances(oid):
+                    shown = self._compute_relevant(path)
+                    if self._relevance.get(path, True) != shown:
+                        self._relevance[path] = shown
+                        changed = True
+            for oid in calcs:
                 item = self._item(oid)
                 group = self.form.group_of(oid)
-                assert item.calculate is not None
                 for path in self._instances(oid):
                     value = self._calculated(item, group, path)
                     if value != self._raw(path):
@@ -464,7 +475,7 @@ class FormSession:
                         changed = True
             if not changed:
                 break
-        for oid in sorted(affected):
+        for oid in ordered:
             for path in self._instances(oid):
                 self._states[path] = self._compute_state(path)
 

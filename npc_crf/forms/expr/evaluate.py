@@ -218,23 +218,30 @@ def compare(op: str, a: object, b: object) -> object:
         bounds_a, bounds_b = (a, a), (b, b)
     else:
         bounds_a, bounds_b = found_a, found_b
+    try:
+        return _ordered(op, bounds_a, bounds_b)
+    except TypeError:  # values of kinds that do not compare (bad stored data)
+        return None
+
+
+def _ordered(op: str, bounds_a: tuple[Any, Any], bounds_b: tuple[Any, Any]) -> object:
     alo, ahi = bounds_a
     blo, bhi = bounds_b
     if op in (">", ">="):
         op = "<" if op == ">" else "<="
         alo, ahi, blo, bhi = blo, bhi, alo, ahi
     if op == "<":
-        if ahi < blo:  # type: ignore[operator]
+        if ahi < blo:
             return True
-        return False if alo >= bhi else INDETERMINATE  # type: ignore[operator]
+        return False if alo >= bhi else INDETERMINATE
     if op == "<=":
-        if ahi <= blo:  # type: ignore[operator]
+        if ahi <= blo:
             return True
-        return False if alo > bhi else INDETERMINATE  # type: ignore[operator]
+        return False if alo > bhi else INDETERMINATE
     exact = alo == ahi and blo == bhi
     if exact:
         equal = alo == blo
-    elif ahi < blo or bhi < alo:  # type: ignore[operator]
+    elif ahi < blo or bhi < alo:
         equal = False
     else:
         return INDETERMINATE
@@ -363,7 +370,9 @@ class Evaluator:
     ) -> object:
         """The value of ``item`` (or group ``item``'s ``column``) in ``data`` of ``form``."""
         if item.is_group:
-            raw_rows = data.get(item.oid) if data is not None else None
+            if data is None:  # the form itself is absent: its rows are unknown, not zero
+                return self.note_empty(text, None)
+            raw_rows = data.get(item.oid)
             rows = tuple(
                 r
                 for r in (raw_rows if isinstance(raw_rows, list | tuple) else ())

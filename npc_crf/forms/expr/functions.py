@@ -91,10 +91,15 @@ def _values(e: Evaluator, call: Call) -> list[object]:
     return [e.eval(arg) for arg in call.args]
 
 
-def _column(e: Evaluator, call: Call) -> list[object]:
-    """The non-empty values of a group column argument (or several scalar arguments)."""
+def _column(e: Evaluator, call: Call) -> list[object] | None:
+    """The non-empty values of a group column argument (or several scalar arguments).
+
+    None when the column's form is absent altogether (unknown, not empty).
+    """
     if len(call.args) == 1:
         value = e.eval(call.args[0])
+        if value is None and isinstance(call.args[0], CrossRef | ItemRef):
+            return None
         items = list(value) if isinstance(value, tuple) else [value]
     else:
         items = _values(e, call)
@@ -214,6 +219,8 @@ def _check_count(c: Checker, call: Call) -> T:
 
 def _eval_count(e: Evaluator, call: Call) -> object:
     value = e.eval(call.args[0])
+    if value is None:
+        return None
     if isinstance(value, Rows):
         return Decimal(len(value.rows))
     assert isinstance(value, tuple)
@@ -235,8 +242,10 @@ def _check_where(c: Checker, call: Call) -> T:
     return ty.NUMBER if call.name == "count_where" else ty.BOOL
 
 
-def _row_results(e: Evaluator, call: Call) -> list[object]:
+def _row_results(e: Evaluator, call: Call) -> list[object] | None:
     rows = e.eval(call.args[0])
+    if rows is None:
+        return None
     assert isinstance(rows, Rows)
     results = []
     for row in rows.rows:
@@ -247,6 +256,8 @@ def _row_results(e: Evaluator, call: Call) -> list[object]:
 
 def _eval_count_where(e: Evaluator, call: Call) -> object:
     results = _row_results(e, call)
+    if results is None:
+        return None
     hits = sum(1 for r in results if r is True)
     undecided = [r for r in results if r is not True and r is not False]
     if not undecided:
@@ -255,7 +266,8 @@ def _eval_count_where(e: Evaluator, call: Call) -> object:
 
 
 def _eval_any_where(e: Evaluator, call: Call) -> object:
-    return Evaluator.any_of(_row_results(e, call))
+    results = _row_results(e, call)
+    return None if results is None else Evaluator.any_of(results)
 
 
 def _check_aggregate(kinds: tuple[str, ...], result: T | None) -> CheckFn:
@@ -285,6 +297,8 @@ def _check_aggregate(kinds: tuple[str, ...], result: T | None) -> CheckFn:
 
 def _eval_sum(e: Evaluator, call: Call) -> object:
     values = _column(e, call)
+    if values is None:
+        return None
     if any(v is INDETERMINATE for v in values):
         return INDETERMINATE
     lo = sum((b[0] for b in map(num_bounds, values) if b), Decimal(0))
@@ -330,6 +344,8 @@ def _extreme(pick_max: bool) -> EvalFn:
 def _bool_column(want_all: bool) -> EvalFn:
     def run(e: Evaluator, call: Call) -> object:
         value = e.eval(call.args[0])
+        if value is None:
+            return None
         items = list(value) if isinstance(value, tuple) else []
         if want_all:
             if any(v is False for v in items):
