@@ -31,7 +31,7 @@ def type_into(qtbot, view, oid: str, text: str) -> None:
     qtbot.keyClick(edit, Qt.Key.Key_Tab)
 
 
-def status_text(view, oid: str) -> str:
+def status_text(view, oid: str):
     return view.findChild(QLabel, f"status_{oid}").text()
 
 

@@ -30,22 +30,40 @@ _CALC_TYPES = {
 }
 
 
-def check_study(study: Study, problems: Problems, all_forms_built: bool = True) -> None:
+def check_study(
+    study: Study, problems: Problems, all_forms_built: bool = True, all_codelists_built: bool = True
+) -> None:
     """Report everything wrong with an assembled study into ``problems``.
 
-    When some form files could not be built, references to unknown forms are
-    not reported (they would only repeat those files' own problems).
+    When some form or code-list files could not be built, references into them
+    are not reported again (they would only repeat those files' own problems);
+    everything else is still checked, so one run reports all there is.
     """
+    unavailable = (
+        frozenset()
+        if all_forms_built
+        else frozenset(f for e in study.events for f in e.forms if f not in study.forms)
+    )
     _check_events(study, problems, all_forms_built)
     for form in study.forms.values():
-        _check_form(study, form, problems)
-    if not all_forms_built:
-        return
+        _check_form(study, form, problems, unavailable, all_codelists_built)
     for anchor in study.anchors.values():
-        _check_expr(Scope(study), anchor.date, ty.DATE, f"anchor '{anchor.name}'", problems)
+        _check_expr(
+            Scope(study, unavailable=unavailable),
+            anchor.date,
+            ty.DATE,
+            f"anchor '{anchor.name}'",
+            problems,
+        )
     _check_anchor_cycles(study, problems)
     for criterion in study.eligibility:
-        _check_expr(Scope(study), criterion.expr, ty.BOOL, f"criterion {criterion.id}", problems)
+        _check_expr(
+            Scope(study, unavailable=unavailable),
+            criterion.expr,
+            ty.BOOL,
+            f"criterion {criterion.id}",
+            problems,
+        )
 
 
 def _check_expr(
@@ -78,7 +96,7 @@ def _check_events(study: Study, problems: Problems, all_forms_built: bool) -> No
                 )
         if len(set(event.forms)) != len(event.forms):
             problems.add(event.loc, f"event {event.oid} lists a form twice")
-        _check_schedule(study, event, problems)
+        _check_schedule(study, event, problems, all_forms_built)
     for form in study.forms.values():
         if form.oid not in used:
             problems.add(
@@ -86,7 +104,7 @@ def _check_events(study: Study, problems: Problems, all_forms_built: bool) -> No
             )
 
 
-def _check_schedule(study: Study, event: Event, problems: Problems) -> None:
+def _check_schedule(study: Study, event: Event, problems: Problems, all_forms_built: bool) -> None:
     if (
         event.anchor is not None
         and event.anchor != "previous"
@@ -115,6 +133,8 @@ def _check_schedule(study: Study, event: Event, problems: Problems) -> None:
     if event.date_item is not None:
         form_oid, item_oid = event.date_item
         form = study.forms.get(form_oid)
+        if form is None and form_oid in event.forms and not all_forms_built:
+            return  # the form's file has problems of its own
         if form_oid not in event.forms or form is None:
             problems.add(
                 event.loc, f"event {event.oid}: date_item form '{form_oid}' is not one of its forms"
@@ -141,7 +161,13 @@ def _items_with_groups(form: Form) -> Iterator[tuple[Item, Item | None]]:
     yield from form.all_items()
 
 
-def _check_form(study: Study, form: Form, problems: Problems) -> None:
+def _check_form(
+    study: Study,
+    form: Form,
+    problems: Problems,
+    unavailable: frozenset[str],
+    all_codelists_built: bool,
+) -> None:
     seen: dict[str, Location] = {}
     for item, _ in _items_with_groups(form):
         if item.oid in seen:
@@ -156,19 +182,31 @@ def _check_form(study: Study, form: Form, problems: Problems) -> None:
         if section.oid in sections:
             problems.add(section.loc, f"duplicate section OID '{section.oid}' in form {form.oid}")
         sections[section.oid] = section.loc
-        _check_expr(Scope(study, form), section.relevant, ty.BOOL, "relevant", problems)
+        _check_expr(
+            Scope(study, form, unavailable=unavailable),
+            section.relevant,
+            ty.BOOL,
+            "relevant",
+            problems,
+        )
     for item, group in _items_with_groups(form):
-        _check_item(study, form, item, group, problems)
+        _check_item(study, form, item, group, problems, unavailable, all_codelists_built)
     _check_calc_cycles(form, problems)
 
 
 def _check_item(
-    study: Study, form: Form, item: Item, group: Item | None, problems: Problems
+    study: Study,
+    form: Form,
+    item: Item,
+    group: Item | None,
+    problems: Problems,
+    unavailable: frozenset[str],
+    all_codelists_built: bool,
 ) -> None:
-    scope = Scope(study, form, group)
+    scope = Scope(study, form, group, unavailable=unavailable)
     _check_expr(scope, item.relevant, ty.BOOL, "relevant", problems)
     _check_expr(scope, item.required_if, ty.BOOL, "required", problems)
-    own = Scope(study, form, group, item)
+    own = Scope(study, form, group, item, unavailable=unavailable)
     for constraint in item.constraints:
         _check_expr(own, constraint.expr, ty.BOOL, "constraint", problems)
     if item.calculate is not None and item.value_type is not None:
@@ -181,13 +219,13 @@ def _check_item(
             )
     if item.codelist is not None:
         codelist = study.codelists.get(item.codelist)
-        if codelist is None:
+        if codelist is None and all_codelists_built:
             problems.add(
                 item.loc,
                 f"item {item.oid}: unknown code list '{item.codelist}'"
                 + suggest(item.codelist, list(study.codelists)),
             )
-        elif codelist.source and item.type is not ItemType.LOOKUP:
+        elif codelist is not None and codelist.source and item.type is not ItemType.LOOKUP:
             problems.add(
                 item.loc,
                 f"item {item.oid}: code list {codelist.oid} is too large for a {item.type.value}; use type: lookup",

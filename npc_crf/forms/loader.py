@@ -80,12 +80,12 @@ def load_studies(path: Path) -> list[Study]:
 def load_study(folder: Path) -> Study:
     """Load and check one study folder."""
     problems = Problems()
-    study = _assemble(folder, problems)
+    study, codelists_ok = _assemble(folder, problems)
     if study is not None:
         # check references even when some files had problems, so one run reports
         # everything; a form that failed to build is not reported again as unknown
         all_forms_built = len(study.forms) == len(_listed(study_folder=folder))
-        check_study(study, problems, all_forms_built)
+        check_study(study, problems, all_forms_built, codelists_ok)
     if problems or study is None:
         if not problems:  # pragma: no cover - assembly fails only with problems
             problems.add(Location(shown(folder / STUDY_FILE), 1, 1), "study could not be loaded")
@@ -101,17 +101,19 @@ def _listed(study_folder: Path) -> list[str]:
     return [rel for rel, _ in Builder(quiet).files(fields.get("forms"), "forms")] if fields else []
 
 
-def _assemble(folder: Path, problems: Problems) -> Study | None:
+def _assemble(folder: Path, problems: Problems) -> tuple[Study | None, bool]:
+    """Read and build every file; also says whether all code-list files were clean."""
     b = Builder(problems)
     study_path = folder / STUDY_FILE
     root = parse_file(study_path, shown(study_path), problems)
     if root is None:
-        return None
+        return None, False
     fields = b.study_fields(root)
     if fields is None:
-        return None
+        return None, False
     get = fields.get
 
+    codelists_ok = True
     codelists: dict[str, CodeList] = {}
     where: dict[str, Location] = {}
 
@@ -128,19 +130,24 @@ def _assemble(folder: Path, problems: Problems) -> Study | None:
 
     for rel, node in b.files(get("codelists"), "codelists"):
         path = folder / rel
-        parsed = parse_file(path, shown(path), problems)
-        if parsed is None:
-            problems.add(node.loc, f"code list file '{rel}' could not be read")
+        if not path.is_file():
+            problems.add(node.loc, f"code list file '{rel}' not found")
             continue
-        add_codelists(b.codelists_file(parsed))
+        before = len(problems)
+        parsed = parse_file(path, shown(path), problems)
+        if parsed is not None:
+            add_codelists(b.codelists_file(parsed))
+        if len(problems) > before:
+            codelists_ok = False
 
     forms: dict[str, Form] = {}
     for rel, node in b.files(get("forms"), "forms"):
         path = folder / rel
+        if not path.is_file():
+            problems.add(node.loc, f"form file '{rel}' not found")
+            continue
         parsed = parse_file(path, shown(path), problems)
         if parsed is None:
-            if not path.is_file():
-                problems.add(node.loc, f"form file '{rel}' not found")
             continue
         form = b.form(parsed, shown(path))
         if form is None:
@@ -204,8 +211,8 @@ def _assemble(folder: Path, problems: Problems) -> Study | None:
     meanings = b.named_list(get("signature_meanings"), "signature_meanings", "code")
     missing = b.named_list(get("missing_codes"), "missing_codes", "code")
     if oid is None or version is None or name is None or protocol is None:
-        return None
-    return Study(
+        return None, codelists_ok
+    study = Study(
         oid,
         version,
         name,
@@ -223,3 +230,4 @@ def _assemble(folder: Path, problems: Problems) -> Study | None:
         codelists,
         str(folder),
     )
+    return study, codelists_ok

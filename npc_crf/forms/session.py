@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import TypeVar
 
@@ -485,7 +485,7 @@ class FormSession:
         if not isinstance(value, Decimal | str | bool | dt.date):
             return None  # empty, indeterminate, or a range
         if isinstance(value, Decimal) and item.precision is not None:
-            value = value.quantize(Decimal(1).scaleb(-item.precision))
+            value = value.quantize(Decimal(1).scaleb(-item.precision), rounding=ROUND_HALF_UP)
         elif (
             isinstance(value, Decimal)
             and item.value_type is not None

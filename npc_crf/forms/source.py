@@ -58,7 +58,9 @@ class ScalarNode(Node):
         first = self.loc.line
         quote = 1 if self.style in ("'", '"') else 0
         if self.style in ("|", ">"):
-            rows = range(first + 1, self.end_line + 1)
+            # the end mark of a block scalar lies on the next key's line: count its own lines
+            content_lines = max(1, len(self.text.rstrip("\n").split("\n")))
+            rows = range(first + 1, first + 1 + content_lines)
         else:
             rows = range(first, self.end_line + 1)
         segments: list[tuple[int, int, str]] = []

@@ -88,6 +88,12 @@ class Scope:
     self_item: Item | None = None
     #: events the form is held in (for same-event references)
     events: tuple[Event, ...] = ()
+    #: forms that exist but failed to load: references into them are not checked
+    unavailable: frozenset[str] = frozenset()
+
+
+class Unavailable(Exception):
+    """A reference into a form that failed to load; its own problems were reported."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,8 @@ class Checker:
             result = self.check(node)
         except CheckError as exc:
             self.errors.append((exc.pos, exc.message))
+            return None
+        except Unavailable:
             return None
         if want is not None and result.kind not in (want.kind, "null"):
             self.errors.append((node.pos, f"expected {want} but the expression gives {result}"))
@@ -345,6 +353,8 @@ class Checker:
             if len(node.parts) > 2:
                 raise CheckError(node.pos, "too many parts: @FORM.ITEM or @FORM.GROUP.ITEM")
             form_oid, rest = node.head, node.parts
+        if form_oid in self.scope.unavailable:
+            raise Unavailable(form_oid)
         form = study.forms.get(form_oid)
         if form is None:  # pragma: no cover - events are checked to list known forms
             raise CheckError(node.pos, f"unknown form '{form_oid}'")

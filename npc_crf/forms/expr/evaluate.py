@@ -66,6 +66,7 @@ class Rows:
     form: Form
     group: Item
     rows: tuple[FormData, ...]
+    form_data: FormData | None = None  # the whole form's answers, for items outside the rows
 
 
 @dataclass
@@ -379,7 +380,7 @@ class Evaluator:
                 if isinstance(r, Mapping)
             )
             if column is None:
-                return Rows(form, item, rows)
+                return Rows(form, item, rows, data)
             col = next(c for c in item.items if c.oid == column)
             return tuple(to_value(col, row.get(column)) for row in rows)
         if data is None:

@@ -76,9 +76,15 @@ def _literal_text(call: Call, index: int) -> tuple[str, int]:
 
 
 def _returns(t: T, *kinds: str) -> CheckFn:
+    """A checker for functions of single values (of ``kinds``, or any single value)."""
+
     def check(c: Checker, call: Call) -> T:
         for index in range(len(call.args)):
-            _arg(c, call, index, *kinds)
+            got = _arg(c, call, index, *kinds)
+            if not kinds and got.kind in ("list", "rows"):
+                raise CheckError(
+                    call.args[index].pos, f"{call.name}() needs a single value, not {got}"
+                )
         return t
 
     return check
@@ -237,7 +243,7 @@ def _check_where(c: Checker, call: Call) -> T:
     study = c.scope.study
     form = study.forms[t.group[0]]
     group = form.item(t.group[1])
-    row_scope = Scope(study, form, group, None, c.scope.events)
+    row_scope = Scope(study, form, group, None, c.scope.events, c.scope.unavailable)
     c.within(row_scope).run(call.args[1], ty.BOOL)
     return ty.NUMBER if call.name == "count_where" else ty.BOOL
 
@@ -249,7 +255,8 @@ def _row_results(e: Evaluator, call: Call) -> list[object] | None:
     assert isinstance(rows, Rows)
     results = []
     for row in rows.rows:
-        sub = Evaluator(e.env.derive(form=rows.form, data=row, group=rows.group, row=row))
+        data = rows.form_data if rows.form_data is not None else row
+        sub = Evaluator(e.env.derive(form=rows.form, data=data, group=rows.group, row=row))
         results.append(sub.eval(call.args[1]))
     return results
 
@@ -262,6 +269,8 @@ def _eval_count_where(e: Evaluator, call: Call) -> object:
     undecided = [r for r in results if r is not True and r is not False]
     if not undecided:
         return Decimal(hits)
+    if hits == 0 and any(r is None for r in undecided):
+        return None  # rows lack data: missing, not a matter of partial dates
     return num_range(Decimal(hits), Decimal(hits + len(undecided)))
 
 

@@ -104,12 +104,18 @@ class _Parser:
     def describe(token: Token) -> str:
         return "the end of the expression" if token.kind == "END" else f"'{token.text}'"
 
+    def unexpected(self, token: Token) -> str:
+        """``unexpected 'x'``, or that the expression ends too early."""
+        if token.kind == "END":
+            return "the expression ends too early: the end of the expression"
+        return f"unexpected '{token.text}'"
+
     def parse(self) -> Expr:
         if self.tok.kind == "END":
             raise ExprSyntaxError("empty expression", 0)
         node = self.or_expr()
         if self.tok.kind != "END":
-            raise ExprSyntaxError(f"unexpected {self.describe(self.tok)}", self.tok.pos)
+            raise ExprSyntaxError(self.unexpected(self.tok), self.tok.pos)
         return node
 
     def or_expr(self) -> Expr:
@@ -191,10 +197,10 @@ class _Parser:
                 return SelfRef(token.pos)
             if token.text == "@":
                 return self.cross_ref()
-            raise ExprSyntaxError(f"unexpected {self.describe(token)}", token.pos)
+            raise ExprSyntaxError(self.unexpected(token), token.pos)
         if token.kind == "NAME":
             return self.name_expr()
-        raise ExprSyntaxError(f"unexpected {self.describe(token)}", token.pos)
+        raise ExprSyntaxError(self.unexpected(token), token.pos)
 
     def name_expr(self) -> Expr:
         token = self.advance()
