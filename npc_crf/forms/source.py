@@ -58,9 +58,18 @@ class ScalarNode(Node):
         first = self.loc.line
         quote = 1 if self.style in ("'", '"') else 0
         if self.style in ("|", ">"):
-            # the end mark of a block scalar lies on the next key's line: count its own lines
-            content_lines = max(1, len(self.text.rstrip("\n").split("\n")))
-            rows = range(first + 1, first + 1 + content_lines)
+            # the end mark of a block scalar lies on the next key's line: its own lines
+            # are those after the indicator that are indented more than the key's line
+            key_line = lines[first - 1] if first - 1 < len(lines) else ""
+            key_indent = len(key_line) - len(key_line.lstrip())
+            last = first
+            for line_no in range(first + 1, self.end_line + 1):
+                text = lines[line_no - 1] if line_no - 1 < len(lines) else ""
+                if text.strip() and len(text) - len(text.lstrip()) <= key_indent:
+                    break
+                if text.strip():
+                    last = line_no
+            rows = range(first + 1, last + 1)
         else:
             rows = range(first, self.end_line + 1)
         segments: list[tuple[int, int, str]] = []

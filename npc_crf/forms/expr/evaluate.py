@@ -220,9 +220,16 @@ def compare(op: str, a: object, b: object) -> object:
     else:
         bounds_a, bounds_b = found_a, found_b
     try:
-        return _ordered(op, bounds_a, bounds_b)
+        result = _ordered(op, bounds_a, bounds_b)
     except TypeError:  # values of kinds that do not compare (bad stored data)
         return None
+    if result is INDETERMINATE and _missing_range(a, b):
+        return None
+    return result
+
+
+def _missing_range(*values: object) -> bool:
+    return any(isinstance(v, NumRange) and v.missing for v in values)
 
 
 def _ordered(op: str, bounds_a: tuple[Any, Any], bounds_b: tuple[Any, Any]) -> object:
@@ -266,18 +273,19 @@ def arithmetic(op: str, a: object, b: object) -> object:
     na, nb = num_bounds(a), num_bounds(b)
     if na is None or nb is None:
         return None
+    missing = _missing_range(a, b)
     try:
         if op == "+":
-            return num_range(na[0] + nb[0], na[1] + nb[1])
+            return num_range(na[0] + nb[0], na[1] + nb[1], missing)
         if op == "-":
-            return num_range(na[0] - nb[1], na[1] - nb[0])
+            return num_range(na[0] - nb[1], na[1] - nb[0], missing)
         if op == "*":
             products = [x * y for x in na for y in nb]
-            return num_range(min(products), max(products))
+            return num_range(min(products), max(products), missing)
         if nb[0] <= 0 <= nb[1]:
             return None  # division by zero (or by a range containing it) is empty
         quotients = [x / y for x in na for y in nb]
-        return num_range(min(quotients), max(quotients))
+        return num_range(min(quotients), max(quotients), missing)
     except InvalidOperation:
         return None
 

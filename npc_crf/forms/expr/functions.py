@@ -269,9 +269,11 @@ def _eval_count_where(e: Evaluator, call: Call) -> object:
     undecided = [r for r in results if r is not True and r is not False]
     if not undecided:
         return Decimal(hits)
-    if hits == 0 and any(r is None for r in undecided):
-        return None  # rows lack data: missing, not a matter of partial dates
-    return num_range(Decimal(hits), Decimal(hits + len(undecided)))
+    # rows that lack data make the count unknown for want of data (not partial dates)
+    missing = any(r is None for r in undecided)
+    if missing and hits == 0:
+        return None
+    return num_range(Decimal(hits), Decimal(hits + len(undecided)), missing)
 
 
 def _eval_any_where(e: Evaluator, call: Call) -> object:
@@ -457,6 +459,14 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _check_concat(c: Checker, call: Call) -> T:
+    for arg in call.args:
+        t = c.check(arg)
+        if not t.scalar:
+            raise CheckError(arg.pos, f"concat() needs a single value, not {t}")
+    return ty.TEXT
+
+
 def _eval_concat(e: Evaluator, call: Call) -> object:
     parts = [p for p in _values(e, call) if p is not None]
     if any(p is INDETERMINATE for p in parts):
@@ -603,7 +613,7 @@ FUNCTIONS: dict[str, Function] = {
     "contains": Function(2, 2, _returns(ty.BOOL, "text"), _strict(lambda t, s: str(s) in str(t))),
     "upper": Function(1, 1, _returns(ty.TEXT, "text"), _strict(lambda t: str(t).upper())),
     "lower": Function(1, 1, _returns(ty.TEXT, "text"), _strict(lambda t: str(t).lower())),
-    "concat": Function(1, MANY, _returns(ty.TEXT), _eval_concat),
+    "concat": Function(1, MANY, _check_concat, _eval_concat),
     "matches": Function(
         2, 2, _check_matches, _strict(lambda t, p: re.fullmatch(str(p), str(t)) is not None)
     ),

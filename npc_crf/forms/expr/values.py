@@ -109,16 +109,19 @@ class NumRange:
 
     lo: Decimal
     hi: Decimal
+    #: True when the range is wide because data are missing (not because of partial
+    #: dates): what it decides is then empty rather than indeterminate
+    missing: bool = False
 
     def __str__(self) -> str:
         return f"{self.lo}..{self.hi}"
 
 
-def num_range(lo: Decimal, hi: Decimal) -> Decimal | NumRange:
+def num_range(lo: Decimal, hi: Decimal, missing: bool = False) -> Decimal | NumRange:
     """A NumRange, or the plain number when the range is a single point."""
     if lo == hi:
         return lo
-    return NumRange(min(lo, hi), max(lo, hi))
+    return NumRange(min(lo, hi), max(lo, hi), missing)
 
 
 def date_bounds(value: object) -> tuple[dt.date, dt.date] | None:
