@@ -35,7 +35,7 @@ from npc_crf.forms.model import (
     Window,
 )
 from npc_crf.forms.reader import NAME_RE, OID_RE, STUDY_OID_RE, Fields, Reader
-from npc_crf.forms.source import Node, ScalarNode
+from npc_crf.forms.source import MapNode, Node, ScalarNode
 
 FORM_FORMAT = "npc-crf/form@1"
 STUDY_FORMAT = "npc-crf/study@1"
@@ -310,8 +310,6 @@ class Builder(Reader):
 
     def item_type(self, node: Node) -> ItemType | None:
         """The ``type`` of an item node, reported when absent or unknown."""
-        from npc_crf.forms.source import MapNode
-
         if not isinstance(node, MapNode):
             self.error(node.loc, "an item must be a mapping of keys and values")
             return None
@@ -445,8 +443,6 @@ class Builder(Reader):
         self, node: Node | None, what: str, names: str = "name"
     ) -> list[tuple[str, Node]]:
         """The entries of a mapping whose keys the author chooses, keys checked as names."""
-        from npc_crf.forms.source import MapNode
-
         if node is None:
             return []
         if not isinstance(node, MapNode):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from npc_crf.forms.expr import types as ty
 from npc_crf.forms.expr.ast import Call, Literal, walk
 from npc_crf.forms.expr.check import Checker, Scope, item_type, suggest
@@ -157,10 +155,6 @@ def _check_schedule(study: Study, event: Event, problems: Problems, all_forms_bu
         )
 
 
-def _items_with_groups(form: Form) -> Iterator[tuple[Item, Item | None]]:
-    yield from form.all_items()
-
-
 def _check_form(
     study: Study,
     form: Form,
@@ -169,7 +163,7 @@ def _check_form(
     all_codelists_built: bool,
 ) -> None:
     seen: dict[str, Location] = {}
-    for item, _ in _items_with_groups(form):
+    for item, _ in form.all_items():
         if item.oid in seen:
             problems.add(
                 item.loc,
@@ -189,7 +183,7 @@ def _check_form(
             "relevant",
             problems,
         )
-    for item, group in _items_with_groups(form):
+    for item, group in form.all_items():
         _check_item(study, form, item, group, problems, unavailable, all_codelists_built)
     _check_calc_cycles(form, problems)
 

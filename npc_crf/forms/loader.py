@@ -80,11 +80,10 @@ def load_studies(path: Path) -> list[Study]:
 def load_study(folder: Path) -> Study:
     """Load and check one study folder."""
     problems = Problems()
-    study, codelists_ok = _assemble(folder, problems)
+    study, all_forms_built, codelists_ok = _assemble(folder, problems)
     if study is not None:
         # check references even when some files had problems, so one run reports
         # everything; a form that failed to build is not reported again as unknown
-        all_forms_built = len(study.forms) == len(_listed(study_folder=folder))
         check_study(study, problems, all_forms_built, codelists_ok)
     if problems or study is None:
         if not problems:  # pragma: no cover - assembly fails only with problems
@@ -93,24 +92,20 @@ def load_study(folder: Path) -> Study:
     return study
 
 
-def _listed(study_folder: Path) -> list[str]:
-    """The form files a study file lists (read again cheaply; errors were reported already)."""
-    quiet = Problems()
-    root = parse_file(study_folder / STUDY_FILE, STUDY_FILE, quiet)
-    fields = Builder(quiet).study_fields(root) if root is not None else None
-    return [rel for rel, _ in Builder(quiet).files(fields.get("forms"), "forms")] if fields else []
+def _assemble(folder: Path, problems: Problems) -> tuple[Study | None, bool, bool]:
+    """Read and build every file.
 
-
-def _assemble(folder: Path, problems: Problems) -> tuple[Study | None, bool]:
-    """Read and build every file; also says whether all code-list files were clean."""
+    Also says whether every listed form file and every code-list file was built
+    cleanly (references into the others are then not reported again).
+    """
     b = Builder(problems)
     study_path = folder / STUDY_FILE
     root = parse_file(study_path, shown(study_path), problems)
     if root is None:
-        return None, False
+        return None, False, False
     fields = b.study_fields(root)
     if fields is None:
-        return None, False
+        return None, False, False
     get = fields.get
 
     codelists_ok = True
@@ -141,7 +136,8 @@ def _assemble(folder: Path, problems: Problems) -> tuple[Study | None, bool]:
             codelists_ok = False
 
     forms: dict[str, Form] = {}
-    for rel, node in b.files(get("forms"), "forms"):
+    form_files = b.files(get("forms"), "forms")
+    for rel, node in form_files:
         path = folder / rel
         if not path.is_file():
             problems.add(node.loc, f"form file '{rel}' not found")
@@ -159,6 +155,8 @@ def _assemble(folder: Path, problems: Problems) -> tuple[Study | None, bool]:
             continue
         forms[form.oid] = form
         add_codelists(list(form.codelists))
+
+    all_forms_built = len(forms) == len(form_files)
 
     parameters: dict[str, Parameter] = {}
     for key, node in b.mapping_entries(get("parameters"), "parameter"):
@@ -211,7 +209,7 @@ def _assemble(folder: Path, problems: Problems) -> tuple[Study | None, bool]:
     meanings = b.named_list(get("signature_meanings"), "signature_meanings", "code")
     missing = b.named_list(get("missing_codes"), "missing_codes", "code")
     if oid is None or version is None or name is None or protocol is None:
-        return None, codelists_ok
+        return None, all_forms_built, codelists_ok
     study = Study(
         oid,
         version,
@@ -230,4 +228,4 @@ def _assemble(folder: Path, problems: Problems) -> tuple[Study | None, bool]:
         codelists,
         str(folder),
     )
-    return study, codelists_ok
+    return study, all_forms_built, codelists_ok

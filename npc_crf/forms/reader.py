@@ -136,18 +136,6 @@ class Reader:
             return None
         return text
 
-    def name(self, node: Node | None, what: str) -> str | None:
-        """A lower-case name (parameters, anchors)."""
-        scalar = self.scalar(node, what)
-        if scalar is None:
-            return None
-        if not NAME_RE.match(scalar.text):
-            self.error(
-                scalar.loc, f"{what} '{scalar.text}' must be lower case letters, digits and _"
-            )
-            return None
-        return scalar.text
-
     def boolean(self, node: Node | None, what: str) -> bool | None:
         """``true`` or ``false``."""
         scalar = self.scalar(node, what)

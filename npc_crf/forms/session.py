@@ -236,7 +236,7 @@ class FormSession:
     def state(self, path: ItemPath | str) -> ItemState:
         """The state of one item."""
         path = ItemPath.parse(path) if isinstance(path, str) else path
-        self._check_path(path) if path.group else self._item(path.item)
+        self._check_path(path)
         return self._states[path]
 
     def value(self, path: ItemPath | str) -> object:

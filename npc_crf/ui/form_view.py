@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -374,9 +375,6 @@ class FormView(QScrollArea):
                     Status.NOT_RELEVANT: "#eeeeee",
                 }.get(state.status)
                 if color:
-                    cell.setBackground(Qt.GlobalColor.white)
-                    from PySide6.QtGui import QColor
-
                     cell.setBackground(QColor(color))
                 table.setItem(row, col, cell)
         table.blockSignals(False)
