@@ -6,7 +6,17 @@ import argparse
 import sys
 
 from npc_crf import __version__
-from npc_crf.cli import forms_cmd, gui_cmd
+from npc_crf.cli import (
+    audit_cmd,
+    backup_cmd,
+    form_cmd,
+    forms_cmd,
+    gui_cmd,
+    import_cmd,
+    site_cmd,
+    subject_cmd,
+    user_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,8 +27,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"npc-crf {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    site_cmd.register(sub)
+    user_cmd.register(sub)
+    subject_cmd.register(sub)
+    form_cmd.register(sub)
+    audit_cmd.register(sub)
+    backup_cmd.register(sub)
     forms_cmd.register(sub)
     gui_cmd.register(sub)
+    import_cmd.register(sub)
     return parser
 
 

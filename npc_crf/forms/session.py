@@ -115,6 +115,11 @@ def _range_message(kind: str, low: object, high: object, unit: Text | None) -> T
 @dataclass
 class _Row:
     values: dict[str, object] = field(default_factory=dict)
+    key: str | None = None  # the store's identity of the row; None until saved
+
+
+#: in loaded answers, a group row's identity in the store (never a column)
+ROW_KEY = "_row"
 
 
 class FormSession:
@@ -131,6 +136,7 @@ class FormSession:
         today: dt.date | None = None,
         reference_ranges: Mapping[str, ReferenceRange] | None = None,
         answers: FormData | None = None,
+        overrides: Mapping[str, str] | None = None,
     ) -> None:
         self.study = study
         self.form = form
@@ -152,6 +158,8 @@ class FormSession:
                 self._rows[item.oid] = [_Row() for _ in range(item.min_rows or 0)]
         if answers:
             self._load(answers)
+        for path_text, reason in (overrides or {}).items():
+            self._overrides[ItemPath.parse(path_text)] = reason
         self._refresh({item.oid for item, _ in form.all_items()})
 
     # -- structure ---------------------------------------------------------------
@@ -248,6 +256,17 @@ class FormSession:
         if group not in self._rows:
             raise SessionError(f"form {self.form.oid} has no group '{group}'")
         return len(self._rows[group])
+
+    def row_key(self, group: str, row: int) -> str | None:
+        """The store's identity of row ``row`` (from 1) of ``group``; None for a new row."""
+        rows = self._rows.get(group)
+        if rows is None or not 1 <= row <= len(rows):
+            raise SessionError(f"group {group} has no row {row}")
+        return rows[row - 1].key
+
+    def overrides(self) -> dict[ItemPath, str]:
+        """The reasons given for keeping values that have soft warnings."""
+        return {p: r for p, r in self._overrides.items() if p in self._states}
 
     def states(self) -> dict[ItemPath, ItemState]:
         """Every item's state."""
@@ -364,7 +383,14 @@ class FormSession:
             item = self._item(key)
             if item.is_group:
                 rows = raw if isinstance(raw, list) else []
-                self._rows[key] = [_Row(dict(r)) for r in rows if isinstance(r, Mapping)]
+                self._rows[key] = [
+                    _Row(
+                        {k: v for k, v in r.items() if k != ROW_KEY},
+                        r[ROW_KEY] if isinstance(r.get(ROW_KEY), str) else None,
+                    )
+                    for r in rows
+                    if isinstance(r, Mapping)
+                ]
             elif item.type is not ItemType.NOTE:
                 self._values[key] = raw
 

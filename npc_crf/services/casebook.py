@@ -1,0 +1,961 @@
+"""Events and forms of a subject: open, save (through the form session), sign, lock, read.
+
+Every value goes through :class:`~npc_crf.forms.session.FormSession`, so input
+parsing, ranges, constraints, skip logic and calculations are applied the same
+way for the GUI, the CLI, CSV imports and demo data. One save is one
+transaction: the values, the form's status and every audit entry are written
+together or not at all.
+
+Form lifecycle: ``in_progress`` → ``complete`` → ``signed``; ``locked`` refuses
+edits. Changing a complete or signed form needs a reason for change; changing a
+signed form voids its signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from npc_crf.auth.roles import Permission
+from npc_crf.core.errors import AuthError, UsageError, ValidationFailed
+from npc_crf.forms.canonical import canonical_json, form_hash
+from npc_crf.forms.model import Event, Form
+from npc_crf.forms.session import ROW_KEY, FormSession, ItemPath, SessionError, Status
+from npc_crf.services.subjects import SubjectInfo
+from npc_crf.services.workspace import Tx, Workspace
+from npc_crf.store.models import (
+    event_instance,
+    form_instance,
+    group_row,
+    item_value,
+    signature,
+    subject,
+)
+from npc_crf.store.records import (
+    RowLike,
+    StoredForm,
+    StoreSubject,
+    load_form,
+    strip_row_keys,
+    subject_forms,
+)
+from npc_crf.store.values import audit_json, plain_answers, to_columns
+
+
+class FormStatus(StrEnum):
+    """Where a form instance is in its lifecycle (``not_started`` has no row)."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+    SIGNED = "signed"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class ItemReport:
+    """An item's state after a save, for items that need attention."""
+
+    path: str
+    status: Status
+    message_en: str | None
+    message_zh: str | None
+    override_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did."""
+
+    subject_id: str
+    event_oid: str
+    occurrence: int
+    form_oid: str
+    status: FormStatus
+    revision: int
+    changed: int
+    signature_voided: bool
+    items: tuple[ItemReport, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject_id,
+            "event": self.event_oid,
+            "occurrence": self.occurrence,
+            "form": self.form_oid,
+            "status": self.status.value,
+            "revision": self.revision,
+            "changed": self.changed,
+            "signature_voided": self.signature_voided,
+            "items": [
+                {
+                    "path": i.path,
+                    "status": i.status.value,
+                    "message": i.message_en,
+                    "override_reason": i.override_reason,
+                }
+                for i in self.items
+            ],
+        }
+
+
+@dataclass
+class FormRecord:
+    """A saved form as the casebook shows it."""
+
+    form_oid: str
+    status: FormStatus
+    revision: int
+    form_version: str
+    definition_hash: str
+    updated_at: str
+    updated_by: str
+    answers: dict[str, Any]
+
+
+@dataclass
+class EventRecord:
+    """One occurrence of an event and its saved forms."""
+
+    event_oid: str
+    occurrence: int
+    forms: dict[str, FormRecord] = field(default_factory=dict)
+
+
+@dataclass
+class Casebook:
+    """A subject with every event and form."""
+
+    subject: SubjectInfo
+    events: list[EventRecord]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject.subject_id,
+            "study": self.subject.study_oid,
+            "status": self.subject.status.value,
+            "status_reason": self.subject.status_reason,
+            "status_date": self.subject.status_date,
+            "events": [
+                {
+                    "event": e.event_oid,
+                    "occurrence": e.occurrence,
+                    "forms": {
+                        oid: {
+                            "status": f.status.value,
+                            "revision": f.revision,
+                            "form_version": f.form_version,
+                            "updated_at": f.updated_at,
+                            "updated_by": f.updated_by,
+                            "values": plain_answers(f.answers),
+                        }
+                        for oid, f in e.forms.items()
+                    },
+                }
+                for e in self.events
+            ],
+        }
+
+
+class _Change(NamedTuple):
+    """One item whose stored value or override changes."""
+
+    row_uid: str
+    item_oid: str
+    path: str
+    old: object
+    new: object
+    old_override: str | None
+    new_override: str | None
+
+
+@dataclass
+class _Diff:
+    """What one save changes."""
+
+    values: list[_Change] = field(default_factory=list)
+    new_rows: dict[tuple[str, int], str] = field(default_factory=dict)
+    live_rows: dict[str, list[str]] = field(default_factory=dict)
+    deleted_rows: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.values or self.new_rows or self.deleted_rows)
+
+    def __len__(self) -> int:
+        return len(self.values) + len(self.new_rows) + len(self.deleted_rows)
+
+
+def content_hash(answers: RowLike) -> str:
+    """SHA-256 over a form's answers (what a signature is bound to)."""
+    return hashlib.sha256(
+        canonical_json(plain_answers(strip_row_keys(answers))).encode()
+    ).hexdigest()
+
+
+class CasebookService:
+    """Read and change one subject's events and forms."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.study = ws.study
+
+    # -- looking things up ---------------------------------------------------------------
+
+    def _event(self, event_oid: str) -> Event:
+        event = self.study.event(event_oid)
+        if event is None:
+            known = ", ".join(e.oid for e in self.study.events)
+            raise UsageError(f"There is no event '{event_oid}' in {self.study.oid} ({known}).")
+        return event
+
+    def _form(self, event: Event, form_oid: str) -> Form:
+        if form_oid not in event.forms:
+            raise UsageError(
+                f"Event {event.oid} has no form '{form_oid}' (it has {', '.join(event.forms)})."
+            )
+        return self.study.forms[form_oid]
+
+    def _subject_row(self, conn: Connection, subject_id: str) -> RowLike:
+        row = (
+            conn.execute(select(subject).where(subject.c.subject_id == subject_id))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise UsageError(f"There is no subject '{subject_id}' at this site.")
+        return row
+
+    def _event_instance(
+        self, tx: Tx, subject_id: str, event: Event, occurrence: int, create: bool
+    ) -> RowLike | None:
+        conn = tx.conn
+        row = (
+            conn.execute(
+                select(event_instance).where(
+                    and_(
+                        event_instance.c.subject_id == subject_id,
+                        event_instance.c.event_oid == event.oid,
+                        event_instance.c.occurrence == occurrence,
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is not None or not create:
+            return row
+        count = conn.execute(
+            select(func.count())
+            .select_from(event_instance)
+            .where(
+                and_(
+                    event_instance.c.subject_id == subject_id,
+                    event_instance.c.event_oid == event.oid,
+                )
+            )
+        ).scalar_one()
+        if not event.repeating and occurrence != 1:
+            raise UsageError(f"Event {event.oid} happens once; its occurrence is 1.")
+        if occurrence != count + 1:
+            raise UsageError(
+                f"{subject_id} has {count} occurrence(s) of {event.oid}; the next one is "
+                f"{count + 1}, not {occurrence}."
+            )
+        if event.max_occurrences is not None and occurrence > event.max_occurrences:
+            raise UsageError(f"Event {event.oid} has at most {event.max_occurrences} occurrences.")
+        uid = str(uuid.uuid4())
+        conn.execute(
+            insert(event_instance).values(
+                uid=uid,
+                subject_id=subject_id,
+                event_oid=event.oid,
+                occurrence=occurrence,
+                created_at=self.ws.now().isoformat(timespec="seconds"),
+                created_by=self.ws.username,
+            )
+        )
+        tx.audit.append(
+            "event_created", subject_id=subject_id, event_oid=event.oid, occurrence=occurrence
+        )
+        return (
+            conn.execute(select(event_instance).where(event_instance.c.uid == uid)).mappings().one()
+        )
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def load(self, subject_id: str) -> Casebook:
+        """A subject's whole casebook."""
+        self.ws.require(Permission.VIEW_DATA, "view casebooks")
+        info = self.ws.subjects.get(subject_id)
+        with self.ws.read() as conn:
+            stored = subject_forms(conn, subject_id, self.study.forms)
+        order = {e.oid: n for n, e in enumerate(self.study.events)}
+        events = [
+            EventRecord(
+                event_oid,
+                occurrence,
+                {
+                    oid: FormRecord(
+                        oid,
+                        FormStatus(f.status),
+                        f.revision,
+                        f.form_version,
+                        f.definition_hash,
+                        f.updated_at,
+                        f.updated_by,
+                        strip_row_keys(f.answers),
+                    )
+                    for oid, f in forms.items()
+                },
+            )
+            for (event_oid, occurrence), forms in sorted(
+                stored.items(), key=lambda kv: (order.get(kv[0][0], 999), kv[0][1])
+            )
+        ]
+        return Casebook(info, events)
+
+    def open_form(
+        self, subject_id: str, event_oid: str, occurrence: int, form_oid: str
+    ) -> FormSession:
+        """A form session holding the saved answers (empty if not started)."""
+        self.ws.require(Permission.VIEW_DATA, "open forms")
+        event = self._event(event_oid)
+        form = self._form(event, form_oid)
+        with self.ws.read() as conn:
+            self._subject_row(conn, subject_id)
+            stored = self._stored(conn, subject_id, event.oid, occurrence, form)
+            return self._session(conn, subject_id, event, occurrence, form, stored)
+
+    def _stored(
+        self, conn: Connection, subject_id: str, event_oid: str, occurrence: int, form: Form
+    ) -> StoredForm | None:
+        inst = (
+            conn.execute(
+                select(form_instance)
+                .join(event_instance, form_instance.c.event_instance_id == event_instance.c.id)
+                .where(
+                    and_(
+                        event_instance.c.subject_id == subject_id,
+                        event_instance.c.event_oid == event_oid,
+                        event_instance.c.occurrence == occurrence,
+                        form_instance.c.form_oid == form.oid,
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return load_form(conn, inst, form) if inst is not None else None
+
+    def _session(
+        self,
+        conn: Connection,
+        subject_id: str,
+        event: Event,
+        occurrence: int,
+        form: Form,
+        stored: StoredForm | None,
+    ) -> FormSession:
+        return FormSession(
+            self.study,
+            form,
+            subject=StoreSubject(conn, subject_id, self.study.forms),
+            event=event.oid,
+            occurrence=occurrence,
+            reference_ranges=self.study.reference_ranges,
+            answers=stored.answers if stored else None,
+            overrides=stored.overrides if stored else None,
+        )
+
+    # -- saving --------------------------------------------------------------------------------
+
+    def save_form(
+        self,
+        subject_id: str,
+        event_oid: str,
+        occurrence: int,
+        form_oid: str,
+        values: Mapping[str, object],
+        *,
+        overrides: Mapping[str, str] | None = None,
+        reason: str | None = None,
+        complete: bool = False,
+        source: str | None = None,
+        tx: Tx | None = None,
+    ) -> SaveResult:
+        """Apply ``values`` (item path → typed value, text, or Missing) and save.
+
+        Keys are item OIDs, ``GROUP[n].ITEM`` for one cell, or a group OID with a
+        list of row mappings (row n of the list is row n of the group; rows past
+        the end are added, rows beyond the list are removed). Nothing is saved
+        when any value is refused; ValidationFailed lists each one.
+        """
+        self.ws.require(Permission.ENTER_DATA, "enter or change clinical data")
+        event = self._event(event_oid)
+        form = self._form(event, form_oid)
+        if occurrence < 1:
+            raise UsageError("Occurrences are counted from 1.")
+        if tx is not None:
+            return self._save(
+                tx, subject_id, event, occurrence, form, values, overrides, reason, complete, source
+            )
+        with self.ws.tx() as own:
+            return self._save(
+                own,
+                subject_id,
+                event,
+                occurrence,
+                form,
+                values,
+                overrides,
+                reason,
+                complete,
+                source,
+            )
+
+    def _where(self, subject_id: str, event: Event, occurrence: int, form: Form) -> str:
+        occ = f"[{occurrence}]" if event.repeating else ""
+        return f"{subject_id}/{event.oid}{occ}/{form.oid}"
+
+    def _save(
+        self,
+        tx: Tx,
+        subject_id: str,
+        event: Event,
+        occurrence: int,
+        form: Form,
+        values: Mapping[str, object],
+        overrides: Mapping[str, str] | None,
+        reason: str | None,
+        complete: bool,
+        source: str | None,
+    ) -> SaveResult:
+        conn = tx.conn
+        where = self._where(subject_id, event, occurrence, form)
+        self._subject_row(conn, subject_id)
+        current_hash = form_hash(self.study, form)
+        ev = self._event_instance(tx, subject_id, event, occurrence, create=False)
+        stored = self._stored(conn, subject_id, event.oid, occurrence, form) if ev else None
+        if stored is not None:
+            if stored.status == FormStatus.LOCKED:
+                raise UsageError(f"{where} is locked; it cannot be changed.")
+            if stored.definition_hash != current_hash:
+                raise UsageError(
+                    f"{where} was started with form version {stored.form_version} "
+                    f"(definition {stored.definition_hash[:12]}); this installation has "
+                    f"version {form.version} ({current_hash[:12]}). Moving data between form "
+                    "versions is not supported yet."
+                )
+        session = self._session(conn, subject_id, event, occurrence, form, stored)
+        problems = self._apply(session, values, overrides or {}, where)
+        if problems:
+            raise ValidationFailed(
+                f"Nothing was saved: {len(problems)} value(s) refused.", problems
+            )
+        if complete:
+            missing = [
+                f"{where}/{p}: {s.status.value}" + (f" — {s.message.en}" if s.message else "")
+                for p, s in session.problems().items()
+                if s.status in (Status.REQUIRED_EMPTY, Status.HARD_ERROR)
+                or (s.status is Status.SOFT_WARNING and not s.override_reason)
+            ]
+            if missing:
+                raise ValidationFailed(
+                    "The form cannot be marked complete; nothing was saved.",
+                    missing,
+                    "Fill in required items, correct refused values, and give a reason for "
+                    "each value kept outside its expected range.",
+                )
+
+        old_status = FormStatus(stored.status) if stored else FormStatus.NOT_STARTED
+        was_done = old_status in (FormStatus.COMPLETE, FormStatus.SIGNED)
+        changes = self._changes(session, form, stored)
+        if not changes and (not complete or was_done):
+            return self._result(
+                subject_id, event, occurrence, form, old_status, stored, 0, False, session
+            )
+        if changes and was_done and not (reason or "").strip():
+            raise UsageError(
+                f"{where} is {old_status.value}: a reason for change is needed "
+                "(--reason on the command line)."
+            )
+        new_status = (
+            FormStatus.COMPLETE
+            if (complete or was_done) and session.is_complete()
+            else FormStatus.IN_PROGRESS
+        )
+        if ev is None:
+            ev = self._event_instance(tx, subject_id, event, occurrence, create=True)
+            assert ev is not None
+        now = self.ws.now().isoformat(timespec="microseconds")
+        if stored is None:
+            uid = str(uuid.uuid4())
+            conn.execute(
+                insert(form_instance).values(
+                    uid=uid,
+                    event_instance_id=ev["id"],
+                    form_oid=form.oid,
+                    form_version=form.version,
+                    definition_hash=current_hash,
+                    status=new_status.value,
+                    revision=1,
+                    created_at=now,
+                    updated_at=now,
+                    updated_by=self.ws.username,
+                )
+            )
+            fid = conn.execute(
+                select(form_instance.c.id).where(form_instance.c.uid == uid)
+            ).scalar_one()
+            revision = 1
+        else:
+            fid, revision = stored.id, stored.revision + 1
+            conn.execute(
+                update(form_instance)
+                .where(form_instance.c.id == fid)
+                .values(
+                    status=new_status.value,
+                    revision=revision,
+                    updated_at=now,
+                    updated_by=self.ws.username,
+                )
+            )
+        context: dict[str, Any] = {
+            "subject_id": subject_id,
+            "event_oid": event.oid,
+            "occurrence": occurrence,
+            "form_oid": form.oid,
+            "form_version": form.version,
+            "source": source,
+        }
+        clean_reason = (reason or "").strip() or None
+        if stored is None:
+            tx.audit.append("form_created", **context)
+        self._write_changes(tx, fid, form, changes, now, clean_reason, context)
+        voided = False
+        if old_status is FormStatus.SIGNED and changes:
+            voided = self._void_signatures(tx, fid, now, clean_reason or "data changed", context)
+        if new_status is not old_status:
+            tx.audit.append(
+                "form_status_changed",
+                old_value=json.dumps({"status": old_status.value}),
+                new_value=json.dumps({"status": new_status.value}),
+                reason=clean_reason,
+                **context,
+            )
+        return self._result(
+            subject_id,
+            event,
+            occurrence,
+            form,
+            new_status,
+            None,
+            len(changes),
+            voided,
+            session,
+            revision,
+        )
+
+    def _apply(
+        self,
+        session: FormSession,
+        values: Mapping[str, object],
+        overrides: Mapping[str, str],
+        where: str,
+    ) -> list[str]:
+        problems: list[str] = []
+
+        def answer(path: ItemPath, raw: object) -> None:
+            try:
+                result = session.answer(path, raw)
+            except SessionError as exc:
+                problems.append(f"{where}/{path}: {exc}")
+                return
+            if result.status is Status.HARD_ERROR:
+                message = result.message.en if result.message else "refused"
+                given = "" if str(raw) in message else f" (given: {raw!r})"
+                problems.append(f"{where}/{path}: {message}{given}")
+
+        for key, raw in values.items():
+            item = session.form.item(key) if "[" not in key else None
+            if item is not None and item.is_group:
+                if not isinstance(raw, list):
+                    problems.append(f"{where}/{key}: a group takes a list of rows")
+                    continue
+                try:
+                    while session.row_count(key) < len(raw):
+                        session.add_row(key)
+                    while session.row_count(key) > len(raw):
+                        session.remove_row(key, session.row_count(key))
+                except SessionError as exc:
+                    problems.append(f"{where}/{key}: {exc}")
+                    continue
+                for n, row in enumerate(raw, start=1):
+                    if not isinstance(row, Mapping):
+                        problems.append(f"{where}/{key}[{n}]: a row must be an object")
+                        continue
+                    for column, cell in row.items():
+                        answer(ItemPath(column, key, n), cell)
+                continue
+            try:
+                path = ItemPath.parse(key)
+            except ValueError as exc:
+                problems.append(f"{where}/{key}: {exc}")
+                continue
+            if path.group is not None and path.row is not None:
+                try:
+                    if path.row == session.row_count(path.group) + 1:
+                        session.add_row(path.group)
+                except SessionError as exc:
+                    problems.append(f"{where}/{key}: {exc}")
+                    continue
+            answer(path, raw)
+        for key, why in overrides.items():
+            try:
+                session.override(key, why)
+            except (SessionError, ValueError) as exc:
+                problems.append(f"{where}/{key}: {exc}")
+        return problems
+
+    def _changes(self, session: FormSession, form: Form, stored: StoredForm | None) -> _Diff:
+        """Everything a save changes, comparing the session with what is stored.
+
+        Group rows are matched by identity (the store's row uid): a new row gets a
+        uid here, a stored row the session no longer has is soft-deleted.
+        """
+        diff = _Diff()
+        old: dict[tuple[str, str], tuple[str, object]] = {}
+        old_over = dict(stored.overrides) if stored else {}
+        stored_rows: set[str] = set()
+        for key, value in (stored.answers if stored else {}).items():
+            if isinstance(value, list):
+                for n, row in enumerate(value, start=1):
+                    uid = str(row[ROW_KEY])
+                    stored_rows.add(uid)
+                    for column, cell in row.items():
+                        if column != ROW_KEY:
+                            old[(uid, column)] = (f"{key}[{n}].{column}", cell)
+            else:
+                old[("", key)] = (key, value)
+        for item, _group in form.all_items():
+            if item.is_group:
+                uids = []
+                for n in range(1, session.row_count(item.oid) + 1):
+                    known = session.row_key(item.oid, n)
+                    if known is None:
+                        known = str(uuid.uuid4())
+                        diff.new_rows[(item.oid, n)] = known
+                    uids.append(known)
+                diff.live_rows[item.oid] = uids
+        states = session.states()
+        new: dict[tuple[str, str], tuple[str, object]] = {}
+        for path, state in states.items():
+            definition = form.item(path.item)
+            if definition is None or definition.is_group:
+                continue
+            if not (definition.takes_input or definition.calculate):
+                continue
+            if state.status is Status.NOT_RELEVANT or state.value is None:
+                continue
+            row_uid = diff.live_rows[path.group][path.row - 1] if path.group and path.row else ""
+            new[(row_uid, path.item)] = (str(path), state.value)
+        new_over = {
+            str(p): r
+            for p, r in session.overrides().items()
+            if p in states and states[p].status is Status.SOFT_WARNING
+        }
+        for cell in sorted(set(old) | set(new)):
+            was_at, was = old.get(cell, ("", None))
+            now_at, now = new.get(cell, ("", None))
+            o_over = old_over.get(was_at) if was_at else None
+            n_over = new_over.get(now_at) if now_at else None
+            same = was == now and type(was) is type(now)
+            if not same or o_over != n_over:
+                diff.values.append(
+                    _Change(cell[0], cell[1], now_at or was_at, was, now, o_over, n_over)
+                )
+        live = {u for uids in diff.live_rows.values() for u in uids}
+        diff.deleted_rows = sorted(stored_rows - live)
+        return diff
+
+    def _write_changes(
+        self,
+        tx: Tx,
+        fid: int,
+        form: Form,
+        diff: _Diff,
+        now: str,
+        reason: str | None,
+        context: dict[str, Any],
+    ) -> None:
+        conn = tx.conn
+        for (group, n), uid in diff.new_rows.items():
+            conn.execute(
+                insert(group_row).values(
+                    uid=uid,
+                    form_instance_id=fid,
+                    group_oid=group,
+                    position=n,
+                    deleted=False,
+                    created_at=now,
+                )
+            )
+            tx.audit.append("row_added", row_uid=uid, item_path=f"{group}[{n}]", **context)
+        for group, uids in diff.live_rows.items():
+            for n, uid in enumerate(uids, start=1):
+                if (group, n) not in diff.new_rows:
+                    conn.execute(
+                        update(group_row)
+                        .where(and_(group_row.c.uid == uid, group_row.c.position != n))
+                        .values(position=n)
+                    )
+        for uid in diff.deleted_rows:
+            conn.execute(update(group_row).where(group_row.c.uid == uid).values(deleted=True))
+            tx.audit.append("row_deleted", row_uid=uid, reason=reason, **context)
+        existing = {
+            (r.row_uid, r.item_oid): (r.id, r.version)
+            for r in conn.execute(
+                select(
+                    item_value.c.id,
+                    item_value.c.row_uid,
+                    item_value.c.item_oid,
+                    item_value.c.version,
+                ).where(item_value.c.form_instance_id == fid)
+            )
+        }
+        for change in diff.values:
+            item = form.item(change.item_oid)
+            columns = to_columns(change.new, item)
+            columns["override_reason"] = change.new_override
+            key = (change.row_uid, change.item_oid)
+            if key in existing:
+                vid, version = existing[key]
+                conn.execute(
+                    update(item_value)
+                    .where(item_value.c.id == vid)
+                    .values(
+                        **columns, version=version + 1, updated_at=now, updated_by=self.ws.username
+                    )
+                )
+            else:
+                conn.execute(
+                    insert(item_value).values(
+                        form_instance_id=fid,
+                        row_uid=change.row_uid,
+                        item_oid=change.item_oid,
+                        version=1,
+                        updated_at=now,
+                        updated_by=self.ws.username,
+                        **columns,
+                    )
+                )
+            old_json, new_json = audit_json(change.old, item), audit_json(change.new, item)
+            where = {"item_path": change.path, "row_uid": change.row_uid or None, **context}
+            if old_json != new_json:
+                action = (
+                    "value_entered"
+                    if change.old is None
+                    else ("value_cleared" if change.new is None else "value_changed")
+                )
+                tx.audit.append(
+                    action, old_value=old_json, new_value=new_json, reason=reason, **where
+                )
+            if change.new_override is not None and change.new_override != change.old_override:
+                tx.audit.append("warning_overridden", reason=change.new_override, **where)
+
+    def _void_signatures(
+        self, tx: Tx, fid: int, now: str, reason: str, context: dict[str, Any]
+    ) -> bool:
+        rows = tx.conn.execute(
+            select(signature.c.id, signature.c.username, signature.c.meaning).where(
+                and_(signature.c.form_instance_id == fid, signature.c.voided_at.is_(None))
+            )
+        ).all()
+        for row in rows:
+            tx.conn.execute(
+                update(signature)
+                .where(signature.c.id == row.id)
+                .values(voided_at=now, void_reason=reason)
+            )
+            tx.audit.append(
+                "signature_voided",
+                old_value=json.dumps({"signed_by": row.username, "meaning": row.meaning}),
+                reason=reason,
+                **context,
+            )
+        return bool(rows)
+
+    def _result(
+        self,
+        subject_id: str,
+        event: Event,
+        occurrence: int,
+        form: Form,
+        status: FormStatus,
+        stored: StoredForm | None,
+        changed: int,
+        voided: bool,
+        session: FormSession,
+        revision: int | None = None,
+    ) -> SaveResult:
+        items = tuple(
+            ItemReport(
+                str(p),
+                s.status,
+                s.message.en if s.message else None,
+                s.message.zh if s.message else None,
+                s.override_reason,
+            )
+            for p, s in session.problems().items()
+        )
+        return SaveResult(
+            subject_id,
+            event.oid,
+            occurrence,
+            form.oid,
+            status,
+            revision if revision is not None else (stored.revision if stored else 0),
+            changed,
+            voided,
+            items,
+        )
+
+    # -- signing and locking ------------------------------------------------------------------
+
+    def _instance_for_change(
+        self, tx: Tx, subject_id: str, event_oid: str, occurrence: int, form_oid: str
+    ) -> tuple[StoredForm, dict[str, Any], str]:
+        event = self._event(event_oid)
+        form = self._form(event, form_oid)
+        self._subject_row(tx.conn, subject_id)
+        stored = self._stored(tx.conn, subject_id, event.oid, occurrence, form)
+        where = self._where(subject_id, event, occurrence, form)
+        if stored is None:
+            raise UsageError(f"{where} has not been started.")
+        context: dict[str, Any] = {
+            "subject_id": subject_id,
+            "event_oid": event.oid,
+            "occurrence": occurrence,
+            "form_oid": form.oid,
+            "form_version": form.version,
+        }
+        return stored, context, where
+
+    def sign_form(
+        self,
+        subject_id: str,
+        event_oid: str,
+        occurrence: int,
+        form_oid: str,
+        *,
+        password: str,
+        meaning: str,
+    ) -> None:
+        """Sign a complete form as its investigator (password re-entered; Part 11 §11.200)."""
+        self.ws.require(Permission.SIGN, "sign forms")
+        if self.ws.site.keys.unwrap(self.ws.username, password) != self.ws.db_key:
+            with self.ws.tx() as tx:
+                tx.audit.append(
+                    "signature_refused",
+                    subject_id=subject_id,
+                    form_oid=form_oid,
+                    reason="wrong password",
+                )
+            raise AuthError("Wrong password: the form was not signed.")
+        meanings = {m.code for m in self.study.signature_meanings}
+        if meaning not in meanings:
+            raise UsageError(
+                f"'{meaning}' is not a signature meaning of this study ({', '.join(sorted(meanings))})."
+            )
+        with self.ws.tx() as tx:
+            stored, context, where = self._instance_for_change(
+                tx, subject_id, event_oid, occurrence, form_oid
+            )
+            if stored.status != FormStatus.COMPLETE:
+                raise UsageError(f"{where} is {stored.status}; only a complete form can be signed.")
+            now = self.ws.now().isoformat(timespec="microseconds")
+            digest = content_hash(stored.answers)
+            tx.conn.execute(
+                insert(signature).values(
+                    uid=str(uuid.uuid4()),
+                    form_instance_id=stored.id,
+                    username=self.ws.username,
+                    full_name=self.ws.full_name,
+                    meaning=meaning,
+                    signed_at=now,
+                    form_revision=stored.revision,
+                    content_hash=digest,
+                )
+            )
+            tx.conn.execute(
+                update(form_instance)
+                .where(form_instance.c.id == stored.id)
+                .values(status=FormStatus.SIGNED.value)
+            )
+            tx.audit.append(
+                "form_signed",
+                new_value=json.dumps(
+                    {"meaning": meaning, "content_hash": digest, "revision": stored.revision}
+                ),
+                **context,
+            )
+
+    def set_locked(
+        self,
+        subject_id: str,
+        event_oid: str,
+        occurrence: int,
+        form_oid: str,
+        locked: bool,
+        reason: str,
+    ) -> None:
+        """Lock a form against any change, or unlock it (reason required; audited)."""
+        self.ws.require(Permission.LOCK_FORMS, "lock or unlock forms")
+        if not reason.strip():
+            raise UsageError("A reason is needed to lock or unlock a form.")
+        with self.ws.tx() as tx:
+            stored, context, where = self._instance_for_change(
+                tx, subject_id, event_oid, occurrence, form_oid
+            )
+            if locked == (stored.status == FormStatus.LOCKED):
+                raise UsageError(f"{where} is already {'locked' if locked else 'unlocked'}.")
+            if locked:
+                new = FormStatus.LOCKED
+            else:
+                signed = tx.conn.execute(
+                    select(func.count())
+                    .select_from(signature)
+                    .where(
+                        and_(
+                            signature.c.form_instance_id == stored.id,
+                            signature.c.voided_at.is_(None),
+                        )
+                    )
+                ).scalar_one()
+                event = self._event(event_oid)
+                form = self.study.forms[form_oid]
+                session = self._session(tx.conn, subject_id, event, occurrence, form, stored)
+                new = (
+                    FormStatus.SIGNED
+                    if signed
+                    else (FormStatus.COMPLETE if session.is_complete() else FormStatus.IN_PROGRESS)
+                )
+            tx.conn.execute(
+                update(form_instance)
+                .where(form_instance.c.id == stored.id)
+                .values(status=new.value)
+            )
+            tx.audit.append(
+                "form_locked" if locked else "form_unlocked",
+                old_value=json.dumps({"status": stored.status}),
+                new_value=json.dumps({"status": new.value}),
+                reason=reason.strip(),
+                **context,
+            )

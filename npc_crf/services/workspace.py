@@ -1,0 +1,175 @@
+"""A logged-in user's handle on the site: transactions, permissions, and the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine
+
+from npc_crf.audit.chain import Actor, AuditLog
+from npc_crf.auth.roles import Permission, Role, require
+from npc_crf.core.errors import AuthError, NpcCrfError
+from npc_crf.forms.model import Study
+from npc_crf.store.engine import translated_errors
+
+if TYPE_CHECKING:
+    from npc_crf.services.audit_service import AuditService
+    from npc_crf.services.backups import BackupService
+    from npc_crf.services.casebook import CasebookService
+    from npc_crf.services.site import Site
+    from npc_crf.services.subjects import SubjectService
+    from npc_crf.services.users import UserService
+
+
+@dataclass
+class Tx:
+    """One database transaction and the audit log that writes inside it."""
+
+    conn: Connection
+    audit: AuditLog
+
+
+class Workspace:
+    """What a logged-in user can do. Every service method checks the role's permission."""
+
+    def __init__(
+        self,
+        *,
+        site: Site,
+        engine: Engine,
+        db_key: bytes,
+        account: dict[str, Any],
+        site_row: dict[str, Any],
+        installation_number: int,
+        study: Study,
+        channel: str,
+    ) -> None:
+        self.site = site
+        self.engine = engine
+        self._db_key = db_key
+        self.username: str = account["username"]
+        self.full_name: str = account["full_name"]
+        self.role = Role(account["role"])
+        self.must_change_password: bool = bool(account["must_change_password"])
+        self.site_id: str = site_row["site_id"]
+        self.study = study
+        self.installation_id = site.installation_id
+        self.installation_number = installation_number
+        self.channel = channel
+        self.locked = False
+        self.logged_out = False
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.username, self.role.value, self.installation_id)
+
+    @property
+    def db_key(self) -> bytes:
+        return self._db_key
+
+    def _check_usable(self) -> None:
+        if self.logged_out:
+            raise AuthError("This session has ended; log in again.")
+        if self.locked:
+            raise AuthError("The session is locked; enter your password to continue.")
+
+    @contextmanager
+    def tx(self) -> Iterator[Tx]:
+        """A transaction with its audit log; all of it is kept or none of it."""
+        self._check_usable()
+        with translated_errors(self.site.data.database), self.engine.begin() as conn:
+            yield Tx(conn, AuditLog(conn, self.actor))
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only connection (one consistent snapshot)."""
+        self._check_usable()
+        with translated_errors(self.site.data.database), self.engine.connect() as conn:
+            yield conn
+
+    def require(self, permission: Permission, action: str) -> None:
+        """PermissionDenied unless this user's role allows ``action``; a forced password
+        change must come first."""
+        self._check_usable()
+        if self.must_change_password:
+            raise AuthError(
+                "Your password was reset by the administrator: change it before anything else.",
+                "npc-crf user change-password --data-dir DIR --user YOU",
+            )
+        require(self.role, permission, action)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    # -- session ----------------------------------------------------------------------------
+
+    def logout(self) -> None:
+        """End the session (audited). Safe to call twice."""
+        if self.logged_out:
+            return
+        try:
+            with self.engine.begin() as conn:
+                AuditLog(conn, self.actor).append("logout", source=self.channel)
+        except NpcCrfError:  # pragma: no cover - logging out must not fail loudly
+            pass
+        self.logged_out = True
+
+    def lock(self, reason: str = "idle") -> None:
+        """Lock the session (idle timeout or by hand); unsaved input stays with the caller."""
+        self._check_usable()
+        with self.tx() as tx:
+            tx.audit.append("session_locked", reason=reason, source=self.channel)
+        self.locked = True
+
+    def unlock(self, password: str) -> None:
+        """Resume a locked session with the same user's password (audited either way)."""
+        if not self.locked:
+            return
+        key = self.site.keys.unwrap(self.username, password)
+        self.locked = False
+        if key != self._db_key:
+            with self.tx() as tx:
+                tx.audit.append("unlock_failed", source=self.channel)
+            self.locked = True
+            raise AuthError("Wrong password.")
+        with self.tx() as tx:
+            tx.audit.append("session_unlocked", source=self.channel)
+
+    # -- services ---------------------------------------------------------------------------
+
+    @cached_property
+    def subjects(self) -> SubjectService:
+        from npc_crf.services.subjects import SubjectService
+
+        return SubjectService(self)
+
+    @cached_property
+    def casebook(self) -> CasebookService:
+        from npc_crf.services.casebook import CasebookService
+
+        return CasebookService(self)
+
+    @cached_property
+    def users(self) -> UserService:
+        from npc_crf.services.users import UserService
+
+        return UserService(self)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        from npc_crf.services.audit_service import AuditService
+
+        return AuditService(self)
+
+    @cached_property
+    def backups(self) -> BackupService:
+        from npc_crf.services.backups import BackupService
+
+        return BackupService(self)

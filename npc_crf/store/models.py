@@ -1,0 +1,191 @@
+"""The database schema (SQLAlchemy Core tables).
+
+Migrations in ``npc_crf/store/migrations/versions`` create and change these
+tables; a test checks that the newest migration gives exactly this schema.
+Every row that leaves the installation in a bundle has a ``uid`` (UUID) so that
+the coordinating center can merge sites without ID clashes.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = "0001"  # the newest migration's revision
+
+metadata = MetaData()
+
+site = Table(
+    "site",
+    metadata,
+    Column("id", Integer, primary_key=True),  # always 1
+    Column("site_id", Text, nullable=False),
+    Column("study_oid", Text, nullable=False),
+    Column("study_version", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+)
+
+setting = Table(
+    "setting",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),  # JSON
+    Column("changed_at", Text, nullable=False),
+    Column("changed_by", Text, nullable=False),
+)
+
+installation = Table(
+    "installation",
+    metadata,
+    Column("installation_id", Text, primary_key=True),
+    Column("number", Integer, nullable=False, unique=True),
+    Column("is_local", Boolean, nullable=False),
+    Column("public_key", LargeBinary, nullable=False),  # Ed25519, raw 32 bytes
+    Column("private_key", LargeBinary),  # only for the local installation
+    Column("created_at", Text, nullable=False),
+)
+
+account = Table(
+    "account",
+    metadata,
+    Column("username", Text, primary_key=True),
+    Column("full_name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("must_change_password", Boolean, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("password_changed_at", Text, nullable=False),
+)
+
+counter = Table(
+    "counter",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+subject = Table(
+    "subject",
+    metadata,
+    Column("subject_id", Text, primary_key=True),
+    Column("study_oid", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("status_reason", Text),
+    Column("status_date", Text),
+    Column("installation_id", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+)
+
+event_instance = Table(
+    "event_instance",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", Text, nullable=False, unique=True),
+    Column("subject_id", Text, ForeignKey("subject.subject_id"), nullable=False),
+    Column("event_oid", Text, nullable=False),
+    Column("occurrence", Integer, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    UniqueConstraint("subject_id", "event_oid", "occurrence"),
+)
+
+form_instance = Table(
+    "form_instance",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", Text, nullable=False, unique=True),
+    Column("event_instance_id", Integer, ForeignKey("event_instance.id"), nullable=False),
+    Column("form_oid", Text, nullable=False),
+    Column("form_version", Text, nullable=False),
+    Column("definition_hash", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Column("updated_by", Text, nullable=False),
+    UniqueConstraint("event_instance_id", "form_oid"),
+)
+
+group_row = Table(
+    "group_row",
+    metadata,
+    Column("uid", Text, primary_key=True),
+    Column("form_instance_id", Integer, ForeignKey("form_instance.id"), nullable=False),
+    Column("group_oid", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Index("ix_group_row_form", "form_instance_id"),
+)
+
+item_value = Table(
+    "item_value",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("form_instance_id", Integer, ForeignKey("form_instance.id"), nullable=False),
+    Column("row_uid", Text, nullable=False),  # '' outside repeating groups
+    Column("item_oid", Text, nullable=False),
+    Column("kind", Text),  # see npc_crf.store.values; NULL when empty or missing
+    Column("value", Text),
+    Column("missing_code", Text),
+    Column("override_reason", Text),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Column("updated_by", Text, nullable=False),
+    UniqueConstraint("form_instance_id", "row_uid", "item_oid"),
+)
+
+signature = Table(
+    "signature",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", Text, nullable=False, unique=True),
+    Column("form_instance_id", Integer, ForeignKey("form_instance.id"), nullable=False),
+    Column("username", Text, nullable=False),
+    Column("full_name", Text, nullable=False),
+    Column("meaning", Text, nullable=False),
+    Column("signed_at", Text, nullable=False),
+    Column("form_revision", Integer, nullable=False),
+    Column("content_hash", Text, nullable=False),
+    Column("voided_at", Text),
+    Column("void_reason", Text),
+    Index("ix_signature_form", "form_instance_id"),
+)
+
+audit_entry = Table(
+    "audit_entry",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at_utc", Text, nullable=False),
+    Column("local_offset", Text, nullable=False),
+    Column("installation_id", Text, nullable=False),
+    Column("username", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("subject_id", Text),
+    Column("event_oid", Text),
+    Column("occurrence", Integer),
+    Column("form_oid", Text),
+    Column("item_path", Text),
+    Column("row_uid", Text),
+    Column("old_value", Text),  # JSON, see npc_crf.store.values.audit_json
+    Column("new_value", Text),
+    Column("reason", Text),
+    Column("form_version", Text),
+    Column("app_version", Text, nullable=False),
+    Column("source", Text),
+    Column("prev_hash", Text, nullable=False),
+    Column("hash", Text, nullable=False),
+    Index("ix_audit_subject", "subject_id"),
+)
