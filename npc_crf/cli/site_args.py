@@ -20,8 +20,8 @@ from npc_crf.core.errors import NpcCrfError, UsageError
 from npc_crf.services.site import Site
 from npc_crf.services.workspace import Workspace
 
-PASSWORD_ENV = "NPC_CRF_PASSWORD"
-NEW_PASSWORD_ENV = "NPC_CRF_NEW_PASSWORD"
+PASSWORD_ENV = "NPC_CRF_PASSWORD"  # noqa: S105 - the variable name, not a password
+NEW_PASSWORD_ENV = "NPC_CRF_NEW_PASSWORD"  # noqa: S105 - a variable name
 
 Runner = Callable[[argparse.Namespace], int]
 

@@ -7,6 +7,7 @@ import json
 
 from npc_crf.cli.site_args import (
     add_site_args,
+    logged_in,
     open_site,
     read_new_password,
     read_password,
@@ -19,7 +20,9 @@ from npc_crf.services.site import Site
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``site init``, ``site info`` and ``site recover``."""
     site = sub.add_parser("site", help="set up a site, show it, recover access")
-    verbs = site.add_subparsers(dest="verb", required=True, metavar="{init,info,recover}")
+    verbs = site.add_subparsers(
+        dest="verb", required=True, metavar="{init,info,settings,set,recover}"
+    )
 
     init = verbs.add_parser(
         "init",
@@ -47,6 +50,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_site_args(info, user=False)
     info.add_argument("--json", action="store_true")
     info.set_defaults(run=reporting_errors(run_info))
+
+    settings = verbs.add_parser("settings", help="show site settings")
+    add_site_args(settings)
+    settings.set_defaults(run=reporting_errors(run_settings))
+
+    set_ = verbs.add_parser("set", help="change a site setting (administrator)")
+    add_site_args(set_)
+    set_.add_argument("name", help="e.g. max_failed_logins, lockout_minutes, idle_lock_minutes")
+    set_.add_argument("value", type=int)
+    set_.add_argument("--reason", required=True)
+    set_.set_defaults(run=reporting_errors(run_set))
 
     recover = verbs.add_parser(
         "recover",
@@ -116,4 +130,19 @@ def run_recover(args: argparse.Namespace) -> int:
         ws = site.recover(recovery, args.user, new_password)
         ws.logout()
     print(f"The password of {args.user} was set with the recovery key (audited).")
+    return 0
+
+
+def run_settings(args: argparse.Namespace) -> int:
+    with logged_in(args) as ws:
+        values = ws.settings.all()
+    for name, value in sorted(values.items()):
+        print(f"{name} = {value}")
+    return 0
+
+
+def run_set(args: argparse.Namespace) -> int:
+    with logged_in(args) as ws:
+        ws.settings.set(args.name, args.value, args.reason)
+    print(f"{args.name} = {args.value}")
     return 0

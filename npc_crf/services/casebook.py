@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 
 from npc_crf.auth.roles import Permission
 from npc_crf.core.errors import AuthError, UsageError, ValidationFailed
+from npc_crf.core.logs import LOGGER
 from npc_crf.forms.canonical import canonical_json, form_hash
 from npc_crf.forms.model import Event, Form
 from npc_crf.forms.session import ROW_KEY, FormSession, ItemPath, SessionError, Status
@@ -402,23 +404,23 @@ class CasebookService:
         form = self._form(event, form_oid)
         if occurrence < 1:
             raise UsageError("Occurrences are counted from 1.")
+        started = time.perf_counter()
+        args = (subject_id, event, occurrence, form, values, overrides, reason, complete, source)
         if tx is not None:
-            return self._save(
-                tx, subject_id, event, occurrence, form, values, overrides, reason, complete, source
-            )
-        with self.ws.tx() as own:
-            return self._save(
-                own,
-                subject_id,
-                event,
-                occurrence,
-                form,
-                values,
-                overrides,
-                reason,
-                complete,
-                source,
-            )
+            result = self._save(tx, *args)
+        else:
+            with self.ws.tx() as own:
+                result = self._save(own, *args)
+        LOGGER.info(
+            "saved %s/%s rev %d: %d change(s), %s, %.1f ms",
+            event.oid,
+            form.oid,
+            result.revision,
+            result.changed,
+            result.status.value,
+            (time.perf_counter() - started) * 1000,
+        )
+        return result
 
     def _where(self, subject_id: str, event: Event, occurrence: int, form: Form) -> str:
         occ = f"[{occurrence}]" if event.repeating else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import re
 import uuid
@@ -18,6 +19,7 @@ from npc_crf.audit.chain import Actor, AuditLog
 from npc_crf.auth.policy import LoginPolicy
 from npc_crf.auth.roles import Role
 from npc_crf.core.errors import AuthError, StoreError, UsageError
+from npc_crf.core.logs import LOGGER, log_to, stop_logging
 from npc_crf.forms.model import Study
 from npc_crf.services.studies import find_study
 from npc_crf.services.workspace import Workspace
@@ -66,6 +68,8 @@ class Site:
         self.forms_dir = forms_dir
         self._engine: Engine | None = None
         self._study: Study | None = None
+        self._log_handler: logging.Handler | None = log_to(data.logs)
+        LOGGER.info("site opened (installation %s)", keys.installation_id)
 
     # -- creating and opening ----------------------------------------------------------
 
@@ -221,6 +225,10 @@ class Site:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+        if self._log_handler is not None:
+            LOGGER.info("site closed")
+            stop_logging(self._log_handler)
+            self._log_handler = None
         self._lock.release()
 
     def __enter__(self) -> Site:
@@ -295,8 +303,10 @@ class Site:
                         f"for {policy.lockout_minutes} minutes."
                     )
             self._remember("login_failed", username, detail)
+            LOGGER.warning("failed login for %s via %s", username, channel)
             raise AuthError("Wrong user name or password.")
         workspace = self._unlock(db_key, username, channel)
+        LOGGER.info("login %s (%s) via %s", username, workspace.role.value, channel)
         if wrap is not None and (wrap.failed_logins or wrap.locked_until):
             wrap.failed_logins, wrap.locked_until = 0, None
             self.keys.save(self.data.keyfile)

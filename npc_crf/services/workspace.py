@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from npc_crf.services.audit_service import AuditService
     from npc_crf.services.backups import BackupService
     from npc_crf.services.casebook import CasebookService
+    from npc_crf.services.settings import SettingsService
     from npc_crf.services.site import Site
     from npc_crf.services.subjects import SubjectService
     from npc_crf.services.users import UserService
@@ -173,3 +174,9 @@ class Workspace:
         from npc_crf.services.backups import BackupService
 
         return BackupService(self)
+
+    @cached_property
+    def settings(self) -> SettingsService:
+        from npc_crf.services.settings import SettingsService
+
+        return SettingsService(self)
