@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from npc_crf.auth.roles import Permission
 from npc_crf.core.errors import StoreError, UsageError
+from npc_crf.core.logs import LOGGER
 from npc_crf.services.workspace import Workspace
 from npc_crf.store.backup import (
     BackupCheck,
@@ -41,6 +43,9 @@ class BackupService:
     def create(self, label: str = "manual") -> BackupInfo:
         """Make a backup now (audited); old ones of the same kind are rotated away."""
         self.ws.require(Permission.BACKUP, "make backups")
+        return self._make(label)
+
+    def _make(self, label: str) -> BackupInfo:
         info = create_backup(
             self.ws.site.data,
             self.ws.db_key,
@@ -55,18 +60,20 @@ class BackupService:
                 source=info.name,
                 new_value=json.dumps({"audit_head_seq": info.audit_head_seq}),
             )
+        LOGGER.info("backup %s made (%d bytes)", info.name, info.db_bytes)
         return info
 
     def auto(self) -> BackupInfo | None:
-        """Back up if the newest backup is older than the interval (called at logout)."""
-        import datetime as dt
+        """The automatic backup: made at logout when the newest backup is older than a day.
 
-        newest = list_backups(self.ws.site.data)
-        if newest:
-            made = dt.datetime.fromisoformat(newest[-1].created_at)
+        It is the installation's duty, not the user's, so it needs no permission.
+        """
+        backups = list_backups(self.ws.site.data)
+        if backups:
+            made = dt.datetime.fromisoformat(backups[-1].created_at)
             if self.ws.now() - made < dt.timedelta(hours=DEFAULT_INTERVAL_HOURS):
                 return None
-        return self.create("auto")
+        return self._make("auto")
 
     def list(self) -> list[BackupInfo]:
         """Backups on disk, oldest first."""

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine
 from npc_crf.audit.chain import Actor, AuditLog
 from npc_crf.auth.roles import Permission, Role, require
 from npc_crf.core.errors import AuthError, NpcCrfError
+from npc_crf.core.logs import LOGGER
 from npc_crf.forms.model import Study
 from npc_crf.store.engine import translated_errors
 
@@ -120,6 +121,10 @@ class Workspace:
                 AuditLog(conn, self.actor).append("logout", source=self.channel)
         except NpcCrfError:  # pragma: no cover - logging out must not fail loudly
             pass
+        try:
+            self.backups.auto()
+        except NpcCrfError as exc:  # a failed automatic backup must not lose the logout
+            LOGGER.error("automatic backup failed: %s", type(exc).__name__)
         self.logged_out = True
 
     def lock(self, reason: str = "idle") -> None:
