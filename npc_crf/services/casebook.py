@@ -235,7 +235,13 @@ class CasebookService:
         return row
 
     def _event_instance(
-        self, tx: Tx, subject_id: str, event: Event, occurrence: int, create: bool
+        self,
+        tx: Tx,
+        subject_id: str,
+        event: Event,
+        occurrence: int,
+        create: bool,
+        source: str | None = None,
     ) -> RowLike | None:
         conn = tx.conn
         row = (
@@ -284,7 +290,11 @@ class CasebookService:
             )
         )
         tx.audit.append(
-            "event_created", subject_id=subject_id, event_oid=event.oid, occurrence=occurrence
+            "event_created",
+            subject_id=subject_id,
+            event_oid=event.oid,
+            occurrence=occurrence,
+            source=source,
         )
         return (
             conn.execute(select(event_instance).where(event_instance.c.uid == uid)).mappings().one()
@@ -457,6 +467,12 @@ class CasebookService:
                 )
         session = self._session(conn, subject_id, event, occurrence, form, stored)
         problems = self._apply(session, values, overrides or {}, where)
+        given = {p.split(": ", 1)[0] for p in problems}
+        for path, state in session.problems().items():
+            # a change may make another stored value impossible: never save that
+            if state.status is Status.HARD_ERROR and f"{where}/{path}" not in given:
+                message = state.message.en if state.message else "refused"
+                problems.append(f"{where}/{path}: {message} (the stored value is now refused)")
         if problems:
             raise ValidationFailed(
                 f"Nothing was saved: {len(problems)} value(s) refused.", problems
@@ -484,17 +500,14 @@ class CasebookService:
                 subject_id, event, occurrence, form, old_status, stored, 0, False, session
             )
         if changes and was_done and not (reason or "").strip():
-            raise UsageError(
-                f"{where} is {old_status.value}: a reason for change is needed "
-                "(--reason on the command line)."
-            )
+            raise UsageError(f"{where} is {old_status.value}: a reason for change is needed.")
         new_status = (
             FormStatus.COMPLETE
             if (complete or was_done) and session.is_complete()
             else FormStatus.IN_PROGRESS
         )
         if ev is None:
-            ev = self._event_instance(tx, subject_id, event, occurrence, create=True)
+            ev = self._event_instance(tx, subject_id, event, occurrence, create=True, source=source)
             assert ev is not None
         now = self.ws.now().isoformat(timespec="microseconds")
         if stored is None:
