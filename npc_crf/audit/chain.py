@@ -95,11 +95,12 @@ class AuditLog:
     """
 
     def __init__(
-        self, conn: Connection, actor: Actor, clock: Callable[[], dt.datetime] = utc_now
+        self, conn: Connection, actor: Actor, clock: Callable[[], dt.datetime] | None = None
     ) -> None:
         self.conn = conn
         self.actor = actor
-        self.clock = clock
+        # looked up at each call, so that moving the module's clock moves every log's
+        self.clock: Callable[[], dt.datetime] = clock or (lambda: utc_now())
         last = conn.execute(
             select(audit_entry.c.seq, audit_entry.c.hash, audit_entry.c.at_utc)
             .order_by(audit_entry.c.seq.desc())

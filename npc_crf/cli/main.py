@@ -9,6 +9,7 @@ from npc_crf import __version__
 from npc_crf.cli import (
     audit_cmd,
     backup_cmd,
+    demo_cmd,
     form_cmd,
     forms_cmd,
     gui_cmd,
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     forms_cmd.register(sub)
     gui_cmd.register(sub)
     import_cmd.register(sub)
+    demo_cmd.register(sub)
     return parser
 
 
@@ -45,7 +47,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.reconfigure(encoding="utf-8")  # Chinese text on Windows consoles
         sys.stderr.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # never echo the values: "--password s3cret" would put a password in a log
+        options = " ".join(u.split("=", 1)[0] for u in unknown if u.startswith("-"))
+        parser.error(
+            f"unrecognized arguments{': ' + options if options else ''} (values not shown). "
+            "Passwords are read from NPC_CRF_PASSWORD or --password-stdin."
+        )
     if args.command is None:
         parser.print_help()
         return 0

@@ -28,6 +28,9 @@ Runner = Callable[[argparse.Namespace], int]
 
 def add_site_args(parser: argparse.ArgumentParser, *, user: bool = True) -> None:
     """Add --data-dir, --user and --password-stdin."""
+    # no abbreviations: a mistyped "--password SECRET" must not be read as
+    # --password-stdin and then echo SECRET back as an unrecognised argument
+    parser.allow_abbrev = False
     parser.add_argument("--data-dir", type=Path, required=True, help="the site's data directory")
     if user:
         parser.add_argument("--user", required=True, help="your user name")

@@ -698,6 +698,9 @@ class CasebookService:
                 )
         live = {u for uids in diff.live_rows.values() for u in uids}
         diff.deleted_rows = sorted(stored_rows - live)
+        # a removed row keeps its values (soft delete): only the row is marked deleted
+        gone = set(diff.deleted_rows)
+        diff.values = [c for c in diff.values if c.row_uid not in gone]
         return diff
 
     def _write_changes(

@@ -24,7 +24,7 @@ from npc_crf.forms.model import Study
 from npc_crf.services.studies import find_study
 from npc_crf.services.workspace import Workspace
 from npc_crf.store.backup import create_backup
-from npc_crf.store.engine import open_engine, translated_errors
+from npc_crf.store.engine import check_pages, open_engine, translated_errors
 from npc_crf.store.keyfile import KdfCost, KeyFile, format_recovery_key, parse_recovery_key
 from npc_crf.store.layout import DataDir
 from npc_crf.store.lock import DirLock
@@ -211,6 +211,11 @@ class Site:
                 f"The database {data.database} is missing.",
                 "Restore it from a backup folder: npc-crf backup restore.",
             )
+        if data.database.stat().st_size == 0:
+            raise StoreError(
+                f"The database {data.database} is empty (damaged or cut off).",
+                "Restore it from a backup folder: npc-crf backup restore.",
+            )
         lock = DirLock(data.lockfile)
         lock.acquire()
         try:
@@ -346,7 +351,9 @@ class Site:
         if self._engine is None:
             engine = open_engine(self.data.database, db_key)
             try:
-                migrate(engine, backup=lambda label: self._backup(db_key, label))
+                with translated_errors(self.data.database):
+                    check_pages(engine, self.data.database)
+                    migrate(engine, backup=lambda label: self._backup(db_key, label))
             except BaseException:
                 engine.dispose()
                 raise

@@ -113,3 +113,18 @@ def translated_errors(path: Path) -> Iterator[None]:
         raise
     except sqlite3.Error as exc:  # pragma: no cover - stdlib sqlite is not used for data
         raise describe_db_error(exc, path) from None
+
+
+def check_pages(engine: Engine, path: Path) -> None:
+    """Authenticate every page of the database (SQLCipher's HMAC) before trusting it.
+
+    A login reads only a few pages; without this, a damaged page elsewhere would
+    go unnoticed until something read it, after new entries had been written.
+    """
+    with engine.connect() as conn:
+        bad = conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()
+        if bad:
+            raise StoreError(f"The database {path} is damaged: {bad[0][0]}.", _DAMAGED_HINT)
+        quick = conn.exec_driver_sql("PRAGMA quick_check").fetchall()
+        if quick != [("ok",)]:
+            raise StoreError(f"The database {path} is damaged: {quick[0][0]}.", _DAMAGED_HINT)

@@ -70,6 +70,26 @@ def _unb64(text: object, where: str) -> bytes:
         raise _bad(f"{where} is not valid base64") from None
 
 
+def _sized(text: object, where: str, size: int) -> bytes:
+    raw = _unb64(text, where)
+    if len(raw) != size:
+        raise _bad(f"{where} must be {size} bytes, not {len(raw)}")
+    return raw
+
+
+def _utc_time(value: object, where: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.utcoffset() is not None:
+            return value
+    raise _bad(f"{where} must be a date and time with its UTC offset, or null")
+
+
 def _bad(detail: str) -> StoreError:
     return StoreError(
         f"The key file is damaged: {detail}",
@@ -164,14 +184,18 @@ class AccountWrap:
             cost = KdfCost(int(kdf["iterations"]), int(kdf["lanes"]), int(kdf["memory_kib"]))
         except (KeyError, TypeError, ValueError):
             raise _bad(f"{where}.kdf needs whole-number iterations, lanes and memory_kib") from None
-        locked = data.get("locked_until")
+        if cost.iterations < 1 or cost.lanes < 1 or cost.memory_kib < 8 * cost.lanes:
+            raise _bad(f"{where}.kdf has impossible Argon2id parameters")
+        failed = data.get("failed_logins", 0)
+        if not isinstance(failed, int) or isinstance(failed, bool) or failed < 0:
+            raise _bad(f"{where}.failed_logins must be a whole number")
         return cls(
-            salt=_unb64(kdf.get("salt"), f"{where}.kdf.salt"),
+            salt=_sized(kdf.get("salt"), f"{where}.kdf.salt", 16),
             cost=cost,
-            nonce=_unb64(wrap.get("nonce"), f"{where}.wrap.nonce"),
-            ciphertext=_unb64(wrap.get("ciphertext"), f"{where}.wrap.ciphertext"),
-            failed_logins=int(data.get("failed_logins", 0) or 0),
-            locked_until=locked if isinstance(locked, str) else None,
+            nonce=_sized(wrap.get("nonce"), f"{where}.wrap.nonce", 12),
+            ciphertext=_sized(wrap.get("ciphertext"), f"{where}.wrap.ciphertext", KEY_BYTES + 16),
+            failed_logins=failed,
+            locked_until=_utc_time(data.get("locked_until"), f"{where}.locked_until"),
         )
 
 
@@ -311,9 +335,11 @@ class KeyFile:
             accounts={
                 str(u): AccountWrap.from_json(w, f"accounts.{u}") for u, w in accounts_raw.items()
             },
-            recovery_salt=_unb64(rkdf.get("salt"), "recovery.kdf.salt"),
-            recovery_nonce=_unb64(rwrap.get("nonce"), "recovery.wrap.nonce"),
-            recovery_ciphertext=_unb64(rwrap.get("ciphertext"), "recovery.wrap.ciphertext"),
+            recovery_salt=_sized(rkdf.get("salt"), "recovery.kdf.salt", 16),
+            recovery_nonce=_sized(rwrap.get("nonce"), "recovery.wrap.nonce", 12),
+            recovery_ciphertext=_sized(
+                rwrap.get("ciphertext"), "recovery.wrap.ciphertext", KEY_BYTES + 16
+            ),
             pending_events=[e for e in pending if isinstance(e, dict)]
             if isinstance(pending, list)
             else [],
