@@ -240,11 +240,16 @@ class Form:
 
     def section_of(self, oid: str) -> Section | None:
         """The section that holds item ``oid``."""
-        for section in self.sections:
-            for item in section.items:
-                if item.oid == oid or any(c.oid == oid for c in item.items):
-                    return section
-        return None
+        cache: dict[str, Section] | None = self.__dict__.get("_sections")
+        if cache is None:
+            cache = {}
+            for section in self.sections:
+                for item in section.items:
+                    cache[item.oid] = section
+                    for column in item.items:
+                        cache[column.oid] = section
+            object.__setattr__(self, "_sections", cache)
+        return cache.get(oid)
 
     def _index(self) -> dict[str, tuple[Item, Item | None]]:
         cache: dict[str, tuple[Item, Item | None]] | None = self.__dict__.get("_cache")

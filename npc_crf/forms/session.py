@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -335,6 +335,42 @@ class FormSession:
         self._refresh({item.oid})
         state = self._states[path]
         return AnswerResult(path, state.status, state.message, self._diff(before))
+
+    def answer_all(self, answers: Iterable[tuple[ItemPath, object]]) -> dict[ItemPath, ItemState]:
+        """Answer many items at once (imports, saves from files): one refresh, not one each.
+
+        Every value is parsed, then all are stored, then hard checks run with the
+        whole set in place, so a check comparing two given items sees both. Returns
+        the state of each answered item.
+        """
+        given: list[tuple[ItemPath, Item, object]] = []
+        order: list[ItemPath] = []
+        for path, raw in answers:
+            order.append(path)
+            item = self._check_path(path)
+            if not item.takes_input:
+                raise SessionError(f"{item.oid} is a {item.type.value} and cannot be answered")
+            self._rejected.pop(path, None)
+            self._overrides.pop(path, None)
+            try:
+                value = parse_input(self.study, item, raw)
+            except InputError as exc:
+                self._store(path, None)
+                self._rejected[path] = (raw, exc.message)
+            else:
+                self._store(path, value)
+                given.append((path, item, raw))
+        self._refresh({path.item for path, _item, _raw in given} | {p.item for p in self._rejected})
+        for path, item, raw in given:
+            value = self._raw(path)
+            hard = (
+                self._check_value(path, item, value, Severity.HARD) if value is not None else None
+            )
+            if hard is not None:
+                self._store(path, None)
+                self._rejected[path] = (raw, hard)
+        self._refresh({path.item for path, _item, _raw in given})
+        return {path: self._states[path] for path in order}
 
     def set_missing(self, path: ItemPath | str, code: str) -> AnswerResult:
         """Answer with a missing-data code (``ND``, ``UNK``, …) instead of a value."""

@@ -586,17 +586,19 @@ class CasebookService:
         where: str,
     ) -> list[str]:
         problems: list[str] = []
+        pending: list[tuple[ItemPath, object]] = []
 
         def answer(path: ItemPath, raw: object) -> None:
             try:
-                result = session.answer(path, raw)
-            except SessionError as exc:
+                session.state(path)  # an item (and row) this form has
+            except (SessionError, KeyError) as exc:
                 problems.append(f"{where}/{path}: {exc}")
                 return
-            if result.status is Status.HARD_ERROR:
-                message = result.message.en if result.message else "refused"
-                given = "" if str(raw) in message else f" (given: {raw!r})"
-                problems.append(f"{where}/{path}: {message}{given}")
+            definition = session.form.item(path.item)
+            if definition is not None and not definition.takes_input:
+                problems.append(f"{where}/{path}: {path.item} is calculated, not answered")
+                return
+            pending.append((path, raw))
 
         for key, raw in values.items():
             item = session.form.item(key) if "[" not in key else None
@@ -632,6 +634,13 @@ class CasebookService:
                     problems.append(f"{where}/{key}: {exc}")
                     continue
             answer(path, raw)
+        raws = dict(pending)
+        for path, state in session.answer_all(pending).items():
+            if state.status is Status.HARD_ERROR:
+                message = state.message.en if state.message else "refused"
+                raw = raws.get(path, state.rejected_input)
+                shown = "" if str(raw) in message else f" (given: {raw!r})"
+                problems.append(f"{where}/{path}: {message}{shown}")
         for key, why in overrides.items():
             try:
                 session.override(key, why)
