@@ -7,7 +7,6 @@ have already been changed, so every account can work at once.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import shutil
@@ -19,7 +18,6 @@ from typing import Any
 
 from npc_crf.audit.chain import entry_count
 from npc_crf.auth.roles import Role
-from npc_crf.services import studies
 from npc_crf.services.site import Site
 from npc_crf.services.workspace import Workspace
 from npc_crf.store.engine import connect_raw
@@ -75,25 +73,6 @@ def mh_row(term: str, start: str = "2015-06", grade: str = "2") -> dict[str, obj
 def mh_values(*rows: Mapping[str, object]) -> dict[str, object]:
     """A complete medical history form with the given condition rows."""
     return {"MHYN": "yes", "MH": [dict(r) for r in rows]}
-
-
-_available_studies = studies.available_studies
-
-
-@functools.cache
-def cached_available_studies(forms_dir: Path | None = None) -> dict[str, Path]:
-    """``available_studies`` read once per process.
-
-    Finding a study parses every study.yaml in full (about 0.2 s each) on every
-    ``Site.init`` and first login; the store's tests make many sites, so their
-    modules swap this in with an autouse fixture (see :func:`use_cached_studies`).
-    """
-    return _available_studies(forms_dir)
-
-
-def use_cached_studies(monkeypatch: Any) -> None:
-    """Make study lookups during one test read the study folders only once per process."""
-    monkeypatch.setattr(studies, "available_studies", cached_available_studies)
 
 
 @dataclass

@@ -27,20 +27,12 @@ from tests.store_helpers import (
     mh_row,
     mh_values,
     raw_db,
-    use_cached_studies,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fast_study_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_cached_studies(monkeypatch)
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> SiteTemplate:
-    with pytest.MonkeyPatch.context() as patch:
-        use_cached_studies(patch)
-        return SiteTemplate.build(tmp_path_factory.mktemp("template") / "site", users=(NURSE,))
+    return SiteTemplate.build(tmp_path_factory.mktemp("template") / "site", users=(NURSE,))
 
 
 @pytest.fixture

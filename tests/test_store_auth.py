@@ -37,23 +37,15 @@ from tests.store_helpers import (
     raw_db,
     read_keys,
     sha256_file,
-    use_cached_studies,
     write_keys,
 )
 
 WRONG = "not the password"
 
 
-@pytest.fixture(autouse=True)
-def _fast_study_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_cached_studies(monkeypatch)
-
-
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> SiteTemplate:
-    with pytest.MonkeyPatch.context() as patch:
-        use_cached_studies(patch)
-        return SiteTemplate.build(tmp_path_factory.mktemp("template") / "site", users=(NURSE,))
+    return SiteTemplate.build(tmp_path_factory.mktemp("template") / "site", users=(NURSE,))
 
 
 @pytest.fixture
@@ -492,11 +484,9 @@ class Matrix:
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
-    with pytest.MonkeyPatch.context() as patch:
-        use_cached_studies(patch)
-        store = make_site(tmp_path_factory.mktemp("matrix") / "site", users=ROLES)
-        sessions = {user: store.login(user) for user in ROLES}
-        sessions[ADMIN].backups.create()
+    store = make_site(tmp_path_factory.mktemp("matrix") / "site", users=ROLES)
+    sessions = {user: store.login(user) for user in ROLES}
+    sessions[ADMIN].backups.create()
     yield Matrix(store, sessions, itertools.count(1))
     store.close()
 

@@ -31,7 +31,6 @@ from tests.store_helpers import (
     audit_count,
     file_hashes,
     make_site,
-    use_cached_studies,
 )
 
 RECOVERY_RE = re.compile(r"\b(?:[A-Z2-7]{4}-){13}[A-Z2-7]{4}\b")
@@ -69,10 +68,8 @@ def as_user(user: str, password: str | None = None) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A closed site (administrator and nurse) that the commands share."""
-    with pytest.MonkeyPatch.context() as patch:
-        use_cached_studies(patch)
-        store = make_site(tmp_path_factory.mktemp("cli") / "site")
-        store.close()
+    store = make_site(tmp_path_factory.mktemp("cli") / "site")
+    store.close()
     yield store.root
 
 

@@ -25,7 +25,7 @@ from typing import IO
 
 import pytest
 
-from tests.store_helpers import NURSE, PASSWORDS, ROOT, StoreSite, make_site, use_cached_studies
+from tests.store_helpers import NURSE, PASSWORDS, ROOT, StoreSite, make_site
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and fcntl locks are POSIX")
 
@@ -45,11 +45,6 @@ def _expected(n: int) -> dict[str, object]:
         "ICVERDAT": "2025-12-01",
         "ICYN": True,
     }
-
-
-@pytest.fixture(autouse=True)
-def _fast_study_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_cached_studies(monkeypatch)
 
 
 @pytest.fixture

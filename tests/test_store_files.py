@@ -42,7 +42,6 @@ from tests.store_helpers import (
     mh_values,
     raw_db,
     sha256_file,
-    use_cached_studies,
 )
 
 MARKER_TEXT = "标记文本XQZ-绝密"
@@ -52,16 +51,9 @@ ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be")
 VOLATILE = ("site.lock", "logs/npc-crf.log")
 
 
-@pytest.fixture(autouse=True)
-def _fast_study_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_cached_studies(monkeypatch)
-
-
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> SiteTemplate:
-    with pytest.MonkeyPatch.context() as patch:
-        use_cached_studies(patch)
-        return SiteTemplate.build(tmp_path_factory.mktemp("template") / "site", users=(NURSE,))
+    return SiteTemplate.build(tmp_path_factory.mktemp("template") / "site", users=(NURSE,))
 
 
 @pytest.fixture
@@ -330,15 +322,13 @@ FAILURES: list[Any] = [
 @pytest.fixture(scope="module")
 def closed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A closed site whose values fill most of the database (so its middle holds data)."""
-    with pytest.MonkeyPatch.context() as patch:
-        use_cached_studies(patch)
-        store = make_site(tmp_path_factory.mktemp("closed") / "site")
-        ws = store.login(NURSE)
-        sid = enrol_consented(ws)
-        rows = [mh_row(f"Condition {n:02d} " + "x" * 180) for n in range(40)]
-        ws.casebook.save_form(sid, "SCR", 1, "MH", mh_values(*rows))
-        ws.logout()
-        store.close()
+    store = make_site(tmp_path_factory.mktemp("closed") / "site")
+    ws = store.login(NURSE)
+    sid = enrol_consented(ws)
+    rows = [mh_row(f"Condition {n:02d} " + "x" * 180) for n in range(40)]
+    ws.casebook.save_form(sid, "SCR", 1, "MH", mh_values(*rows))
+    ws.logout()
+    store.close()
     return store.root
 
 

@@ -118,6 +118,7 @@ class Site:
             keys.wrap_for(admin, password, db_key, cost or KdfCost())
             created += [data.database, Path(f"{data.database}-wal"), Path(f"{data.database}-shm")]
             engine = open_engine(data.database, db_key)
+            os.chmod(data.database, 0o600)  # SQLite gives its WAL and SHM the same mode
             migrate(engine)
             signing = Ed25519PrivateKey.generate()
             now = _iso(_now())

@@ -15,6 +15,16 @@ from npc_crf.forms.model import Study
 
 def _declared_oid(folder: Path) -> str | None:
     try:
+        stamp = (folder / STUDY_FILE).stat().st_mtime_ns
+    except OSError:
+        return None
+    return _read_oid(folder.resolve(), stamp)
+
+
+@lru_cache(maxsize=64)
+def _read_oid(folder: Path, stamp: int) -> str | None:
+    """The OID a study.yaml declares; cached until the file changes (``stamp``)."""
+    try:
         data = yaml.safe_load((folder / STUDY_FILE).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return None

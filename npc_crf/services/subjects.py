@@ -13,6 +13,7 @@ from npc_crf.auth.roles import Permission
 from npc_crf.core.errors import UsageError
 from npc_crf.services.workspace import Workspace
 from npc_crf.store.models import counter, subject
+from npc_crf.store.records import RowLike
 
 
 class SubjectStatus(StrEnum):
@@ -160,14 +161,13 @@ class SubjectService:
             )
 
 
-def _info(row: object) -> SubjectInfo:
-    m = row  # a RowMapping
+def _info(row: RowLike) -> SubjectInfo:
     return SubjectInfo(
-        subject_id=m["subject_id"],  # type: ignore[index]
-        study_oid=m["study_oid"],  # type: ignore[index]
-        status=SubjectStatus(m["status"]),  # type: ignore[index]
-        status_reason=m["status_reason"],  # type: ignore[index]
-        status_date=m["status_date"],  # type: ignore[index]
-        created_at=m["created_at"],  # type: ignore[index]
-        created_by=m["created_by"],  # type: ignore[index]
+        subject_id=row["subject_id"],
+        study_oid=row["study_oid"],
+        status=SubjectStatus(row["status"]),
+        status_reason=row["status_reason"],
+        status_date=row["status_date"],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
     )

@@ -108,6 +108,7 @@ def create_backup(
             raise describe_db_error(exc, data.database) from None
         finally:
             con.close()
+        os.chmod(target, 0o600)
         with target.open("rb") as handle:
             os.fsync(handle.fileno())
         check = connect_raw(target, key)
