@@ -356,3 +356,27 @@ def test_append_refuses_unknown_fields(ws: Workspace) -> None:
         log = AuditLog(conn, Actor("x", "CRC", "i"))
         with pytest.raises(TypeError, match="unknown audit fields"):
             log.append("login", colour="blue")
+
+
+def test_a_batch_writes_the_same_chain_at_its_end_and_nothing_if_it_fails(ws: Workspace) -> None:
+    before = audit_count(ws)
+    with ws.engine.begin() as conn:
+        log = AuditLog(conn, Actor("x", "CRC", "i"))
+        with log.batch():
+            first = log.append("note", reason="one")
+            with log.batch():  # nested: the outer block writes
+                log.append("note", reason="two")
+            in_tx = conn.exec_driver_sql("SELECT count(*) FROM audit_entry").scalar()
+            assert in_tx == before  # and not even this one: kept until the block ends
+        assert conn.exec_driver_sql("SELECT count(*) FROM audit_entry").scalar() == before + 2
+        assert first == before + 1
+        log.append("note", reason="three")  # after the block: written at once again
+    assert audit_count(ws) == before + 3
+    assert ws.audit.verify().ok
+    with pytest.raises(RuntimeError), ws.engine.begin() as conn:
+        log = AuditLog(conn, Actor("x", "CRC", "i"))
+        with log.batch():
+            log.append("note", reason="four")
+            raise RuntimeError("the save failed")
+    assert audit_count(ws) == before + 3
+    assert ws.audit.verify().ok

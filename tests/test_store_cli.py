@@ -328,3 +328,34 @@ def test_a_site_open_elsewhere_exits_5(site_dir: Path) -> None:
         result = cli("subject", "list", "--data-dir", site_dir, "--user", NURSE, env=as_user(NURSE))
     assert result.returncode == STORE
     assert f"already open in another npc-crf (process {os.getpid()}" in result.stderr
+
+
+def test_restore_names_the_subjects_to_enter_again_and_never_reuses_their_numbers(
+    tmp_path: Path,
+) -> None:
+    store = make_site(tmp_path / "site")
+    store.close()
+    site = ["--data-dir", store.root]
+    nurse = [*site, "--user", NURSE]
+    admin = [*site, "--user", ADMIN]
+
+    def enrol() -> str:
+        done = cli("subject", "enrol", *nurse, "--json", env=as_user(NURSE))
+        assert done.returncode == 0, done.stderr
+        return str(json.loads(done.stdout)["subject"])
+
+    first = enrol()
+    made = cli("backup", "create", *admin, env=as_user(ADMIN))
+    assert made.returncode == 0, made.stderr
+    name = re.search(r"Backup (\S+):", made.stdout)
+    assert name is not None
+    second = enrol()
+    restored = cli(
+        "backup", "restore", *admin, name[1], "--reason", "wrong merge", env=as_user(ADMIN)
+    )
+    assert restored.returncode == 0, restored.stderr
+    assert f"Restored {name[1]}" in restored.stdout
+    assert "1 subject(s) enrolled after that backup" in restored.stdout
+    assert restored.stdout.rstrip().endswith(second)
+    third = enrol()
+    assert third not in (first, second)

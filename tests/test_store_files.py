@@ -168,7 +168,16 @@ def test_no_clinical_data_or_secret_in_any_file(env: StoreSite) -> None:
     ws.logout()
     env.close()
     assert scan(root, markers) == []  # and after closing
-    expected = {"keys.json", "site.db", "site.lock", "backups", "logs", "exports", "tmp"}
+    expected = {
+        "keys.json",
+        "site.db",
+        "site.seal",
+        "site.lock",
+        "backups",
+        "logs",
+        "exports",
+        "tmp",
+    }
     assert {p.name for p in root.iterdir()} <= expected | {"site.db-wal", "site.db-shm"}
     # and the same scan does see a marker that is there
     (root / "tmp" / "decoy.txt").write_bytes(MARKER_TEXT.encode("utf-16-be"))
@@ -379,8 +388,10 @@ def test_key_file_of_another_installation_is_refused(closed_site: Path, tmp_path
     other.close()
     shutil.copyfile(other.root / "keys.json", closed_site / "keys.json")
     before = _stable_hashes(closed_site)
-    with Site.open(closed_site) as site, pytest.raises(StoreError):
+    with Site.open(closed_site) as site, pytest.raises(StoreError) as caught:
         site.login(NURSE, PASSWORDS[NURSE])
+    assert "keys.json is not the one made with it" in caught.value.message
+    assert site.installation_id in caught.value.message
     assert _stable_hashes(closed_site) == before
 
 
@@ -536,14 +547,20 @@ def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(env: StoreSite) 
     admin = env.login(ADMIN)
     with pytest.raises(UsageError, match="reason"):
         admin.backups.restore(info.name, " ")
-    check = admin.backups.restore(info.name, "wrong subject merged")
-    assert check.info.name == info.name
+    outcome = admin.backups.restore(info.name, "wrong subject merged")
+    assert outcome.check.info.name == info.name
+    assert outcome.subjects_not_in_backup == (later,)
     with pytest.raises(AuthError):  # the restoring session has ended
         admin.subjects.list()
+    with pytest.raises(AuthError, match="ended"):  # and so has every other one
+        ws.casebook.load(sid)
+    ws.logout()  # harmless: nothing is written to the restored database
 
     again = env.login(ADMIN)
     assert again.casebook.load(sid).to_json() == at_backup
     assert later not in {s.subject_id for s in again.subjects.list()}
+    after = env.login(NURSE).subjects.enrol()
+    assert after not in (sid, later)  # the number given out after the backup is not reused
     report = again.audit.verify()
     assert report.ok
     restored = [e for e in again.audit.history() if e.action == "backup_restored"]
@@ -554,6 +571,7 @@ def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(env: StoreSite) 
             "SELECT new_value FROM audit_entry WHERE action = 'backup_restored'"
         ).scalar_one()
     safety_name = json.loads(detail)["safety_backup"]
+    assert json.loads(detail)["subjects_not_in_backup"] == [later]
     [safety] = [b for b in list_backups(env.data) if b.label == "pre-restore"]
     assert safety.name == safety_name
     verify_backup(safety.path, again.db_key)
@@ -608,5 +626,5 @@ def test_a_database_from_a_newer_program_is_refused_untouched(env: StoreSite) ->
     assert _stable_hashes(env.root) == before
     assert len(list_backups(env.data)) == backups
     assert sorted(p.name for p in env.root.iterdir()) == sorted(
-        ["backups", "exports", "keys.json", "logs", "site.db", "site.lock", "tmp"]
-    )
+        ["backups", "exports", "keys.json", "logs", "site.db", "site.lock", "site.seal", "tmp"]
+    )  # the seal of the last clean close stays; it no longer matches site.db

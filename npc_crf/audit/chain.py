@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from npc_crf import __version__
 from npc_crf.store.models import audit_entry
 
 GENESIS = "0" * 64
+_INSERT = insert(audit_entry)  # built once: executed with a list of rows per flush
 
 #: the columns of an entry, in the order they are documented
 FIELDS = (
@@ -91,7 +93,9 @@ class AuditLog:
     """Appends entries inside the caller's transaction.
 
     Use one instance per transaction: it keeps the chain's head between appends
-    and re-reads it from the database when created.
+    and re-reads it from the database when created. Inside :meth:`batch`, entries
+    are kept in memory and written together when the block ends (one statement
+    for a whole save); otherwise each is written at once.
     """
 
     def __init__(
@@ -109,11 +113,30 @@ class AuditLog:
         self._seq: int = last.seq if last else 0
         self._head: str = last.hash if last else GENESIS
         self._last_time: str = last.at_utc if last else ""
+        self._pending: list[dict[str, Any]] | None = None  # inside batch()
 
     @property
     def head(self) -> tuple[int, str]:
         """The sequence number and hash of the newest entry."""
         return self._seq, self._head
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Write the entries appended inside the block in one statement at its end.
+
+        If the block raises, its entries are dropped with the caller's transaction,
+        which must then roll back (the chain's head in this object is no longer valid).
+        """
+        if self._pending is not None:  # already batching: the outer block writes
+            yield
+            return
+        self._pending = []
+        try:
+            yield
+            if self._pending:
+                self.conn.execute(_INSERT, self._pending)
+        finally:
+            self._pending = None
 
     def append(self, action: str, *, actor: Actor | None = None, **fields: Any) -> int:
         """Write one entry; returns its sequence number.
@@ -162,7 +185,11 @@ class AuditLog:
             prev_hash=self._head,
         )
         digest = entry_hash(entry)
-        self.conn.execute(insert(audit_entry).values(**entry, hash=digest))
+        entry["hash"] = digest
+        if self._pending is not None:
+            self._pending.append(entry)
+        else:
+            self.conn.execute(_INSERT, entry)
         self._seq, self._head, self._last_time = entry["seq"], digest, at_utc
         return int(entry["seq"])
 

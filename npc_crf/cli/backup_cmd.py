@@ -67,9 +67,16 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     with logged_in(args) as ws:
-        check = ws.backups.restore(args.name, args.reason)
+        restored = ws.backups.restore(args.name, args.reason)
+    check = restored.check
     print(
         f"Restored {check.info.name} (audit head {check.info.audit_head_seq}); the database "
         "as it was is kept as a pre-restore backup."
     )
+    if restored.subjects_not_in_backup:
+        print(
+            f"{len(restored.subjects_not_in_backup)} subject(s) enrolled after that backup are "
+            "not in it; enter them again from the source documents (new IDs will be given): "
+            + ", ".join(restored.subjects_not_in_backup)
+        )
     return 0

@@ -361,6 +361,7 @@ class FormSession:
                 self._store(path, value)
                 given.append((path, item, raw))
         self._refresh({path.item for path, _item, _raw in given} | {p.item for p in self._rejected})
+        dropped: set[str] = set()
         for path, item, raw in given:
             value = self._raw(path)
             hard = (
@@ -369,7 +370,9 @@ class FormSession:
             if hard is not None:
                 self._store(path, None)
                 self._rejected[path] = (raw, hard)
-        self._refresh({path.item for path, _item, _raw in given})
+                dropped.add(path.item)
+        if dropped:  # only a value refused now changes what the first refresh computed
+            self._refresh(dropped)
         return {path: self._states[path] for path in order}
 
     def set_missing(self, path: ItemPath | str, code: str) -> AnswerResult:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select, update
 
 from npc_crf.auth.roles import Permission
 from npc_crf.core.errors import StoreError, UsageError
@@ -21,7 +22,19 @@ from npc_crf.store.backup import (
     restore_files,
     verify_backup,
 )
-from npc_crf.store.models import setting
+from npc_crf.store.models import counter, setting, subject
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What a restore did."""
+
+    check: BackupCheck
+    #: subjects that existed before the restore and are not in the backup (to enter again)
+    subjects_not_in_backup: tuple[str, ...]
+    #: counters raised back so that no subject number is given out twice
+    counters_kept: dict[str, int]
+
 
 DEFAULT_KEEP = 10
 DEFAULT_INTERVAL_HOURS = 24
@@ -97,7 +110,7 @@ class BackupService:
         self.ws.require(Permission.BACKUP, "verify backups")
         return verify_backup(self.find(name), self.ws.db_key)
 
-    def restore(self, name: str, reason: str) -> BackupCheck:
+    def restore(self, name: str, reason: str) -> Restored:
         """Replace the database with a verified backup; the current one is backed up first.
 
         The workspace is logged out afterwards; log in again to continue.
@@ -112,6 +125,8 @@ class BackupService:
         site = self.ws.site
         with self.ws.tx() as tx:
             tx.audit.append("backup_restore_started", source=check.info.name, reason=reason.strip())
+            counters_before = _counters(tx.conn)
+            subjects_before = _subject_ids(tx.conn)
         try:
             safety = self.create("pre-restore")
         except StoreError:  # the current database is unreadable: keep its files aside
@@ -127,6 +142,9 @@ class BackupService:
         restore_files(site.data, folder)
         workspace = site.unlock_with_key(key, username, "restore")
         with workspace.tx() as tx:
+            # never hand out a subject number again that was used after the backup was made
+            kept = _keep_counters(tx.conn, counters_before)
+            lost = sorted(subjects_before - _subject_ids(tx.conn))
             tx.audit.append(
                 "backup_restored",
                 source=check.info.name,
@@ -135,8 +153,34 @@ class BackupService:
                     {
                         "restored_head_seq": check.info.audit_head_seq,
                         "safety_backup": safety.name if safety else None,
+                        "counters_kept": kept,
+                        "subjects_not_in_backup": lost,
                     }
                 ),
             )
+        if lost:
+            LOGGER.warning("restore: %d subject(s) were not in the backup", len(lost))
         workspace.logout()
-        return check
+        return Restored(check, tuple(lost), kept)
+
+
+def _counters(conn: Connection) -> dict[str, int]:
+    return {r.name: r.value for r in conn.execute(select(counter.c.name, counter.c.value))}
+
+
+def _subject_ids(conn: Connection) -> set[str]:
+    return {r.subject_id for r in conn.execute(select(subject.c.subject_id))}
+
+
+def _keep_counters(conn: Connection, before: dict[str, int]) -> dict[str, int]:
+    """Raise each restored counter back to where it was before the restore."""
+    restored = _counters(conn)
+    kept: dict[str, int] = {}
+    for name, value in before.items():
+        if value > restored.get(name, 0):
+            if name in restored:
+                conn.execute(update(counter).where(counter.c.name == name).values(value=value))
+            else:
+                conn.execute(counter.insert().values(name=name, value=value))
+            kept[name] = value
+    return kept

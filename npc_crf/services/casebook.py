@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from npc_crf.auth.roles import Permission
 from npc_crf.core.errors import AuthError, UsageError, ValidationFailed
@@ -49,6 +49,18 @@ from npc_crf.store.records import (
     subject_forms,
 )
 from npc_crf.store.values import audit_json, plain_answers, to_columns
+
+# a save's statements, built once and executed with a list of rows each
+_EXISTING_VALUES = select(
+    item_value.c.id, item_value.c.row_uid, item_value.c.item_oid, item_value.c.version
+).where(item_value.c.form_instance_id == bindparam("b_fid"))
+_UPDATE_VALUE = update(item_value).where(item_value.c.id == bindparam("b_id"))
+_MOVE_ROW = (
+    update(group_row)
+    .where(and_(group_row.c.uid == bindparam("b_uid"), group_row.c.position != bindparam("b_pos")))
+    .values(position=bindparam("b_pos"))
+)
+_DELETE_ROW = update(group_row).where(group_row.c.uid == bindparam("b_uid")).values(deleted=True)
 
 
 class FormStatus(StrEnum):
@@ -207,8 +219,15 @@ class CasebookService:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.study = ws.study
+        self._form_hashes: dict[str, str] = {}  # form OID → definition hash (study is fixed)
 
     # -- looking things up ---------------------------------------------------------------
+
+    def _form_hash(self, form: Form) -> str:
+        cached = self._form_hashes.get(form.oid)
+        if cached is None:
+            cached = self._form_hashes[form.oid] = form_hash(self.study, form)
+        return cached
 
     def _event(self, event_oid: str) -> Event:
         event = self.study.event(event_oid)
@@ -452,7 +471,7 @@ class CasebookService:
         conn = tx.conn
         where = self._where(subject_id, event, occurrence, form)
         self._subject_row(conn, subject_id)
-        current_hash = form_hash(self.study, form)
+        current_hash = self._form_hash(form)
         ev = self._event_instance(tx, subject_id, event, occurrence, create=False)
         stored = self._stored(conn, subject_id, event.oid, occurrence, form) if ev else None
         if stored is not None:
@@ -722,66 +741,73 @@ class CasebookService:
         reason: str | None,
         context: dict[str, Any],
     ) -> None:
+        """Write a save's rows, values and audit entries: one statement per kind of change."""
         conn = tx.conn
-        for (group, n), uid in diff.new_rows.items():
-            conn.execute(
-                insert(group_row).values(
-                    uid=uid,
-                    form_instance_id=fid,
-                    group_oid=group,
-                    position=n,
-                    deleted=False,
-                    created_at=now,
+        with tx.audit.batch():
+            new_rows = []
+            for (group, n), uid in diff.new_rows.items():
+                new_rows.append(
+                    {
+                        "uid": uid,
+                        "form_instance_id": fid,
+                        "group_oid": group,
+                        "position": n,
+                        "deleted": False,
+                        "created_at": now,
+                    }
                 )
-            )
-            tx.audit.append("row_added", row_uid=uid, item_path=f"{group}[{n}]", **context)
-        for group, uids in diff.live_rows.items():
-            for n, uid in enumerate(uids, start=1):
-                if (group, n) not in diff.new_rows:
-                    conn.execute(
-                        update(group_row)
-                        .where(and_(group_row.c.uid == uid, group_row.c.position != n))
-                        .values(position=n)
-                    )
-        for uid in diff.deleted_rows:
-            conn.execute(update(group_row).where(group_row.c.uid == uid).values(deleted=True))
-            tx.audit.append("row_deleted", row_uid=uid, reason=reason, **context)
+                tx.audit.append("row_added", row_uid=uid, item_path=f"{group}[{n}]", **context)
+            if new_rows:
+                conn.execute(insert(group_row), new_rows)
+            moved = [
+                {"b_uid": uid, "b_pos": n}
+                for group, uids in diff.live_rows.items()
+                for n, uid in enumerate(uids, start=1)
+                if (group, n) not in diff.new_rows
+            ]
+            if moved:
+                conn.execute(_MOVE_ROW, moved)
+            if diff.deleted_rows:
+                conn.execute(_DELETE_ROW, [{"b_uid": uid} for uid in diff.deleted_rows])
+            for uid in diff.deleted_rows:
+                tx.audit.append("row_deleted", row_uid=uid, reason=reason, **context)
+            self._write_values(tx, fid, form, diff.values, now, reason, context)
+
+    def _write_values(
+        self,
+        tx: Tx,
+        fid: int,
+        form: Form,
+        changes: list[_Change],
+        now: str,
+        reason: str | None,
+        context: dict[str, Any],
+    ) -> None:
+        conn = tx.conn
         existing = {
             (r.row_uid, r.item_oid): (r.id, r.version)
-            for r in conn.execute(
-                select(
-                    item_value.c.id,
-                    item_value.c.row_uid,
-                    item_value.c.item_oid,
-                    item_value.c.version,
-                ).where(item_value.c.form_instance_id == fid)
-            )
+            for r in conn.execute(_EXISTING_VALUES, {"b_fid": fid})
         }
-        for change in diff.values:
+        updates: list[dict[str, Any]] = []
+        inserts: list[dict[str, Any]] = []
+        for change in changes:
             item = form.item(change.item_oid)
             columns = to_columns(change.new, item)
             columns["override_reason"] = change.new_override
+            columns |= {"updated_at": now, "updated_by": self.ws.username}
             key = (change.row_uid, change.item_oid)
             if key in existing:
                 vid, version = existing[key]
-                conn.execute(
-                    update(item_value)
-                    .where(item_value.c.id == vid)
-                    .values(
-                        **columns, version=version + 1, updated_at=now, updated_by=self.ws.username
-                    )
-                )
+                updates.append(columns | {"b_id": vid, "version": version + 1})
             else:
-                conn.execute(
-                    insert(item_value).values(
-                        form_instance_id=fid,
-                        row_uid=change.row_uid,
-                        item_oid=change.item_oid,
-                        version=1,
-                        updated_at=now,
-                        updated_by=self.ws.username,
-                        **columns,
-                    )
+                inserts.append(
+                    columns
+                    | {
+                        "form_instance_id": fid,
+                        "row_uid": change.row_uid,
+                        "item_oid": change.item_oid,
+                        "version": 1,
+                    }
                 )
             old_json, new_json = audit_json(change.old, item), audit_json(change.new, item)
             where = {"item_path": change.path, "row_uid": change.row_uid or None, **context}
@@ -796,6 +822,10 @@ class CasebookService:
                 )
             if change.new_override is not None and change.new_override != change.old_override:
                 tx.audit.append("warning_overridden", reason=change.new_override, **where)
+        if updates:
+            conn.execute(_UPDATE_VALUE, updates)
+        if inserts:
+            conn.execute(insert(item_value), inserts)
 
     def _void_signatures(
         self, tx: Tx, fid: int, now: str, reason: str, context: dict[str, Any]

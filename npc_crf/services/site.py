@@ -30,6 +30,7 @@ from npc_crf.store.layout import DataDir
 from npc_crf.store.lock import DirLock
 from npc_crf.store.migrate import migrate
 from npc_crf.store.models import account, installation, setting, site
+from npc_crf.store.seal import break_seal, full_check_due, write_seal
 
 SITE_ID_RE = re.compile(r"^[A-Z0-9]{2,10}$")
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
@@ -67,6 +68,7 @@ class Site:
         self._lock = lock
         self.forms_dir = forms_dir
         self._engine: Engine | None = None
+        self._checked_at: dt.datetime | None = None  # the last full page check of site.db
         self._study: Study | None = None
         self._log_handler: logging.Handler | None = log_to(data.logs)
         LOGGER.info("site opened (installation %s)", keys.installation_id)
@@ -228,9 +230,7 @@ class Site:
 
     def close(self) -> None:
         """Close the database and release the directory."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        self.close_database()
         if self._log_handler is not None:
             LOGGER.info("site closed")
             stop_logging(self._log_handler)
@@ -249,6 +249,11 @@ class Site:
     def policy(self) -> LoginPolicy:
         """The login policy in force."""
         return _policy_from(self.keys)
+
+    @property
+    def current_engine(self) -> Engine | None:
+        """The open database engine; a workspace holding another one is stale."""
+        return self._engine
 
     @property
     def site_id(self) -> str:
@@ -350,15 +355,34 @@ class Site:
 
     def _engine_for(self, db_key: bytes) -> Engine:
         if self._engine is None:
-            engine = open_engine(self.data.database, db_key)
+            database = self.data.database
+            due, checked_at = full_check_due(database, _now())
             try:
-                with translated_errors(self.data.database):
-                    check_pages(engine, self.data.database)
+                engine = open_engine(database, db_key)
+            except StoreError as exc:
+                if "not a database" not in exc.message:
+                    raise
+                # the key was authenticated, so page 1 is damaged or this is another site.db
+                raise StoreError(
+                    f"The database {database} cannot be read with this key file: either it "
+                    "is damaged, or keys.json is not the one made with it (this key file "
+                    f"belongs to installation {self.installation_id} of site {self.site_id}, "
+                    f"made {self.keys.created_at}).",
+                    "Put back the keys.json that was next to this site.db, or restore the "
+                    "latest backup with 'npc-crf backup restore'. Nothing was changed.",
+                ) from None
+            try:
+                with translated_errors(database):
+                    if due:
+                        check_pages(engine, database)
+                        checked_at = _now()
+                        LOGGER.info("every database page authenticated")
                     migrate(engine, backup=lambda label: self._backup(db_key, label))
+                break_seal(database)  # a crash from here on leaves no seal (nor a matching one)
             except BaseException:
                 engine.dispose()
                 raise
-            self._engine = engine
+            self._engine, self._checked_at = engine, checked_at
         return self._engine
 
     def _backup(self, db_key: bytes, label: str) -> object:
@@ -415,10 +439,17 @@ class Site:
         return bool(self.keys.pending_events)
 
     def close_database(self) -> None:
-        """Close every connection (the directory stays locked)."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        """Close every connection (the directory stays locked) and seal the file if clean."""
+        if self._engine is None:
+            return
+        self._engine.dispose()
+        self._engine = None
+        if self._checked_at is not None:
+            try:
+                write_seal(self.data.database, self._checked_at, _now())
+            except OSError:  # no seal only means a full check at the next login
+                LOGGER.warning("could not write the clean-close seal")
+            self._checked_at = None
 
     def unlock_with_key(self, db_key: bytes, username: str, channel: str) -> Workspace:
         """Reopen after a restore, for the user who restored (key already authenticated)."""

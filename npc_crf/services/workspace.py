@@ -76,7 +76,14 @@ class Workspace:
     def db_key(self) -> bytes:
         return self._db_key
 
+    def _stale(self) -> bool:
+        """True once the site's database was closed or replaced (restore) since login."""
+        return self.site.current_engine is not self.engine
+
     def _check_usable(self) -> None:
+        if not self.logged_out and self._stale():
+            self.logged_out = True
+            LOGGER.info("session ended: the database was closed or restored")
         if self.logged_out:
             raise AuthError("This session has ended; log in again.")
         if self.locked:
@@ -116,11 +123,14 @@ class Workspace:
         """End the session (audited). Safe to call twice."""
         if self.logged_out:
             return
+        if self._stale():  # closed or restored meanwhile: nothing to write to any more
+            self.logged_out = True
+            return
         try:
-            with self.engine.begin() as conn:
+            with translated_errors(self.site.data.database), self.engine.begin() as conn:
                 AuditLog(conn, self.actor).append("logout", source=self.channel)
-        except NpcCrfError:  # pragma: no cover - logging out must not fail loudly
-            pass
+        except NpcCrfError:  # logging out must not fail loudly
+            LOGGER.error("the logout could not be written to the audit trail")
         try:
             self.backups.auto()
         except NpcCrfError as exc:  # a failed automatic backup must not lose the logout

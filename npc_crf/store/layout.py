@@ -5,6 +5,7 @@
     DIR/
       keys.json        the key file (wrapped database key; no clinical data)
       site.db          the SQLCipher database (+ site.db-wal, site.db-shm while open)
+      site.seal        written at a clean close: lets the next login skip the full page check
       site.lock        held by the one process that has the site open
       backups/         encrypted, verified copies of site.db (+ keys.json and a manifest)
       logs/            application logs (no clinical values, no secrets)
@@ -31,6 +32,10 @@ class DataDir:
     @property
     def database(self) -> Path:
         return self.root / "site.db"
+
+    @property
+    def seal(self) -> Path:
+        return self.root / "site.seal"
 
     @property
     def lockfile(self) -> Path:
