@@ -617,3 +617,53 @@ def test_a_removed_row_keeps_its_values(ws: Workspace) -> None:
     ws.casebook.save_form(sid, "SCR", 1, "MH", mh_values(rows[0]))
     after = {k: v for k, v in _values(ws, form["id"]).items() if k[0] == removed}
     assert {k: v["value"] for k, v in after.items()} == {k: v["value"] for k, v in before.items()}
+
+
+def test_a_session_saved_as_entered_removes_a_middle_row_by_identity(ws: Workspace) -> None:
+    """What the form entry screen does: edit the loaded session, save ``entered()``."""
+    sid = enrol_consented(ws)
+    rows = [mh_row("Hypertension"), mh_row("Gout"), mh_row("Asthma")]
+    ws.casebook.save_form(sid, "SCR", 1, "MH", mh_values(*rows))
+    form = _form(ws, sid, "SCR", "MH")
+    uids = [r["uid"] for r in _rows(ws, form["id"])]
+    session = ws.casebook.open_form(sid, "SCR", 1, "MH")
+    session.remove_row("MH", 2)  # Gout was entered by mistake
+    new = session.add_row("MH")
+    session.answer(f"MH[{new}].MHTERM", "Diabetes mellitus")
+    session.answer(f"MH[{new}].MHCAT", "ENDOCRINE")
+    entered = session.entered()
+    mh = entered["MH"]
+    assert isinstance(mh, list)
+    assert [r.get(ROW_KEY) for r in mh] == [uids[0], uids[2], None]
+    saved = ws.casebook.save_form(sid, "SCR", 1, "MH", entered, reason="wrong patient's chart")
+    assert saved.changed > 0
+    by_uid = {r["uid"]: r for r in _rows(ws, form["id"])}
+    assert by_uid[uids[1]]["deleted"] == 1  # the middle row, not the last one
+    assert [by_uid[u]["deleted"] for u in (uids[0], uids[2])] == [0, 0]
+    values = _values(ws, form["id"])
+    assert values[(uids[2], "MHTERM")]["version"] == 1  # Asthma kept its row, unchanged
+    terms = [r["MHTERM"] for r in ws.casebook.load(sid).events[0].forms["MH"].answers["MH"]]
+    assert terms == ["Hypertension", "Asthma", "Diabetes mellitus"]
+    # saving the same again changes nothing
+    again = ws.casebook.open_form(sid, "SCR", 1, "MH")
+    assert ws.casebook.save_form(sid, "SCR", 1, "MH", again.entered()).changed == 0
+
+
+@pytest.mark.parametrize(
+    ("rows", "words"),
+    [
+        ([{ROW_KEY: "no-such-row", "MHTERM": "x"}], "no stored row"),
+        ("swap", "keep their order"),
+    ],
+)
+def test_rows_with_identities_must_match_the_store(ws: Workspace, rows: Any, words: str) -> None:
+    sid = enrol_consented(ws)
+    ws.casebook.save_form(sid, "SCR", 1, "MH", mh_values(mh_row("A"), mh_row("B")))
+    entered = ws.casebook.open_form(sid, "SCR", 1, "MH").entered()
+    if rows == "swap":
+        stored = entered["MH"]
+        assert isinstance(stored, list)
+        rows = list(reversed(stored))
+    with pytest.raises(ValidationFailed) as caught:
+        ws.casebook.save_form(sid, "SCR", 1, "MH", {**entered, "MH": rows}, reason="test")
+    assert any(words in p for p in caught.value.problems)

@@ -294,6 +294,33 @@ class FormSession:
                 out[item.oid] = state.value
         return out
 
+    def entered(self) -> dict[str, object]:
+        """Every answerable item as it stands, in the form a save takes.
+
+        Empty items are None (so a save clears them); each group is a list of row
+        mappings, and a row that came from the store carries its identity under
+        :data:`ROW_KEY`, so a removed middle row is removed, not shifted.
+        """
+        out: dict[str, object] = {}
+        for item, group in self.form.all_items():
+            if group is not None:
+                continue
+            if item.is_group:
+                rows: list[dict[str, object]] = []
+                for n, row in enumerate(self._rows[item.oid], start=1):
+                    cells: dict[str, object] = {
+                        c.oid: self._raw(ItemPath(c.oid, item.oid, n))
+                        for c in item.items
+                        if c.takes_input
+                    }
+                    if row.key is not None:
+                        cells[ROW_KEY] = row.key
+                    rows.append(cells)
+                out[item.oid] = rows
+            elif item.takes_input:
+                out[item.oid] = self._raw(ItemPath(item.oid))
+        return out
+
     def problems(self) -> dict[ItemPath, ItemState]:
         """Items that are required but empty, refused, or warned about."""
         return {

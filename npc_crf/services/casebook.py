@@ -625,20 +625,17 @@ class CasebookService:
                 if not isinstance(raw, list):
                     problems.append(f"{where}/{key}: a group takes a list of rows")
                     continue
-                try:
-                    while session.row_count(key) < len(raw):
-                        session.add_row(key)
-                    while session.row_count(key) > len(raw):
-                        session.remove_row(key, session.row_count(key))
-                except SessionError as exc:
-                    problems.append(f"{where}/{key}: {exc}")
+                if not all(isinstance(row, Mapping) for row in raw):
+                    problems.append(f"{where}/{key}: each row must be an object")
+                    continue
+                trouble = _match_rows(session, key, raw)
+                if trouble:
+                    problems.append(f"{where}/{key}: {trouble}")
                     continue
                 for n, row in enumerate(raw, start=1):
-                    if not isinstance(row, Mapping):
-                        problems.append(f"{where}/{key}[{n}]: a row must be an object")
-                        continue
                     for column, cell in row.items():
-                        answer(ItemPath(column, key, n), cell)
+                        if column != ROW_KEY:
+                            answer(ItemPath(column, key, n), cell)
                 continue
             try:
                 path = ItemPath.parse(key)
@@ -1016,3 +1013,37 @@ class CasebookService:
                 reason=reason.strip(),
                 **context,
             )
+
+
+def _match_rows(session: FormSession, group: str, rows: list[Mapping[str, object]]) -> str | None:
+    """Make the session's rows of ``group`` line up with ``rows``; the problem, if any.
+
+    Rows that carry the store's row identity (``_row``) keep it: stored rows missing
+    from ``rows`` are removed (soft-deleted when saved), wherever they are. Rows
+    without ``_row`` are new and come after the kept ones. Without any ``_row``,
+    row n is row n, rows are added at the end and removed from the end.
+    """
+    try:
+        keys = [row.get(ROW_KEY) for row in rows]
+        if all(k is None for k in keys):
+            while session.row_count(group) < len(rows):
+                session.add_row(group)
+            while session.row_count(group) > len(rows):
+                session.remove_row(group, session.row_count(group))
+            return None
+        current = [session.row_key(group, n) for n in range(1, session.row_count(group) + 1)]
+        unknown = [str(k) for k in keys if k is not None and k not in current]
+        if unknown:
+            return f"no stored row {unknown[0]!r} (was it removed by someone else?)"
+        kept = {k for k in keys if k is not None}
+        for n in range(len(current), 0, -1):
+            if current[n - 1] not in kept:
+                session.remove_row(group, n)
+        remaining = [session.row_key(group, n) for n in range(1, session.row_count(group) + 1)]
+        if keys[: len(remaining)] != remaining:
+            return "stored rows keep their order, and new rows go after them"
+        while session.row_count(group) < len(rows):
+            session.add_row(group)
+    except SessionError as exc:
+        return str(exc)
+    return None
