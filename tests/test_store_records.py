@@ -667,3 +667,20 @@ def test_rows_with_identities_must_match_the_store(ws: Workspace, rows: Any, wor
     with pytest.raises(ValidationFailed) as caught:
         ws.casebook.save_form(sid, "SCR", 1, "MH", {**entered, "MH": rows}, reason="test")
     assert any(words in p for p in caught.value.problems)
+
+
+def test_one_form_record_is_read_without_the_whole_casebook(ws: Workspace) -> None:
+    sid = enrol_consented(ws)
+    assert ws.casebook.form_record(sid, "SCR", 1, "MH") is None
+    ws.casebook.save_form(sid, "SCR", 1, "MH", mh_values(mh_row("Gout")))
+    record = ws.casebook.form_record(sid, "SCR", 1, "MH")
+    assert record is not None
+    assert (record.status, record.revision) == (FormStatus.IN_PROGRESS, 1)
+    assert record.answers["MH"][0]["MHTERM"] == "Gout"
+    assert ROW_KEY not in record.answers["MH"][0]
+    with ws.tx() as tx:  # inside a transaction it sees that transaction's changes
+        ws.casebook.save_form(sid, "SCR", 1, "MH", {"MH[1].MHTERM": "Gouty arthritis"}, tx=tx)
+        inside = ws.casebook.form_record(sid, "SCR", 1, "MH", tx=tx)
+        assert inside is not None and inside.answers["MH"][0]["MHTERM"] == "Gouty arthritis"
+    with pytest.raises(UsageError):
+        ws.casebook.form_record(sid, "SCR", 1, "NOPE")

@@ -673,8 +673,8 @@ class _Importer:
                 self._locate(row, report.path, message)
             elif report.status is Status.SOFT_WARNING and report.override_reason is None:
                 self._locate(row, report.path, message, warn=True)
-        stored = self.ws.casebook._stored(
-            tx.conn, row.subject_id, row.event.oid, row.occurrence, self.form
+        stored = self.ws.casebook.form_record(
+            row.subject_id, row.event.oid, row.occurrence, self.form.oid, tx=tx
         )
         answers: Mapping[str, object] = stored.answers if stored is not None else {}
         for item_path in row.values:

@@ -352,6 +352,44 @@ class CasebookService:
         ]
         return Casebook(info, events)
 
+    def form_record(
+        self,
+        subject_id: str,
+        event_oid: str,
+        occurrence: int,
+        form_oid: str,
+        *,
+        tx: Tx | None = None,
+    ) -> FormRecord | None:
+        """One saved form (status, revision, version, answers); None if not started.
+
+        Inside ``tx`` it sees that transaction's own changes.
+        """
+        self.ws.require(Permission.VIEW_DATA, "view forms")
+        event = self._event(event_oid)
+        form = self._form(event, form_oid)
+
+        def read(conn: Connection) -> FormRecord | None:
+            self._subject_row(conn, subject_id)
+            f = self._stored(conn, subject_id, event.oid, occurrence, form)
+            if f is None:
+                return None
+            return FormRecord(
+                form.oid,
+                FormStatus(f.status),
+                f.revision,
+                f.form_version,
+                f.definition_hash,
+                f.updated_at,
+                f.updated_by,
+                strip_row_keys(f.answers),
+            )
+
+        if tx is not None:
+            return read(tx.conn)
+        with self.ws.read() as conn:
+            return read(conn)
+
     def open_form(
         self, subject_id: str, event_oid: str, occurrence: int, form_oid: str
     ) -> FormSession:
