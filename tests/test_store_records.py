@@ -684,3 +684,18 @@ def test_one_form_record_is_read_without_the_whole_casebook(ws: Workspace) -> No
         assert inside is not None and inside.answers["MH"][0]["MHTERM"] == "Gouty arthritis"
     with pytest.raises(UsageError):
         ws.casebook.form_record(sid, "SCR", 1, "NOPE")
+
+
+def test_enrol_status_and_forms_can_share_one_transaction(ws: Workspace) -> None:
+    """An import or a wizard may register, fill in and enrol as one unit: all or nothing."""
+    before = {s.subject_id for s in ws.subjects.list()}
+    with pytest.raises(ValidationFailed), ws.tx() as tx:
+        sid = ws.subjects.enrol(tx=tx)
+        ws.casebook.save_form(sid, "SCR", 1, "IC", IC_VALUES, complete=True, tx=tx)
+        ws.casebook.save_form(sid, "SCR", 1, "MH", {"MHYN": "perhaps"}, tx=tx)  # refused
+    assert {s.subject_id for s in ws.subjects.list()} == before  # nothing of it was kept
+    with ws.tx() as tx:
+        sid = ws.subjects.enrol(tx=tx)
+        ws.casebook.save_form(sid, "SCR", 1, "IC", IC_VALUES, complete=True, tx=tx)
+        ws.subjects.set_status(sid, SubjectStatus.SCREEN_FAILURE, reason="ALT too high", tx=tx)
+    assert ws.subjects.get(sid).status is SubjectStatus.SCREEN_FAILURE

@@ -949,8 +949,13 @@ class CasebookService:
         *,
         password: str,
         meaning: str,
+        tx: Tx | None = None,
     ) -> None:
-        """Sign a complete form as its investigator (password re-entered; Part 11 §11.200)."""
+        """Sign a complete form as its investigator (password re-entered; Part 11 §11.200).
+
+        A refused password is recorded in a transaction of its own, so that it stays
+        in the trail even when the caller's ``tx`` is rolled back.
+        """
         self.ws.require(Permission.SIGN, "sign forms")
         if self.ws.site.keys.unwrap(self.ws.username, password) != self.ws.db_key:
             with self.ws.tx() as tx:
@@ -966,7 +971,7 @@ class CasebookService:
             raise UsageError(
                 f"'{meaning}' is not a signature meaning of this study ({', '.join(sorted(meanings))})."
             )
-        with self.ws.tx() as tx:
+        with self.ws.within(tx) as tx:
             stored, context, where = self._instance_for_change(
                 tx, subject_id, event_oid, occurrence, form_oid
             )

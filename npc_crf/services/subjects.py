@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from npc_crf.auth.roles import Permission
 from npc_crf.core.errors import UsageError
-from npc_crf.services.workspace import Workspace
+from npc_crf.services.workspace import Tx, Workspace
 from npc_crf.store.models import counter, subject
 from npc_crf.store.records import RowLike
 
@@ -81,11 +81,11 @@ class SubjectService:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
 
-    def enrol(self, *, screening_date: dt.date | None = None) -> str:
+    def enrol(self, *, screening_date: dt.date | None = None, tx: Tx | None = None) -> str:
         """Register a new subject in screening; returns the allocated subject ID."""
         self.ws.require(Permission.ENTER_DATA, "register subjects")
         day = (screening_date or dt.date.today()).isoformat()
-        with self.ws.tx() as tx:
+        with self.ws.within(tx) as tx:
             seq = _next(tx.conn, "subject")
             subject_id = subject_id_for(self.ws.site_id, self.ws.installation_number, seq)
             tx.conn.execute(
@@ -129,20 +129,26 @@ class SubjectService:
         *,
         reason: str | None = None,
         on: dt.date | None = None,
+        tx: Tx | None = None,
     ) -> None:
         """Move a subject to ``status`` (only along TRANSITIONS; audited)."""
         self.ws.require(Permission.CHANGE_SUBJECT_STATUS, "change a subject's status")
-        current = self.get(subject_id)
-        if status not in TRANSITIONS[current.status]:
-            allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current.status])) or "none"
-            raise UsageError(
-                f"{subject_id} is {current.status.value}; it cannot become {status.value} "
-                f"(possible: {allowed})."
-            )
         if status in NEEDS_REASON and not (reason or "").strip():
             raise UsageError(f"A reason is needed for {status.value}.")
         day = (on or dt.date.today()).isoformat()
-        with self.ws.tx() as tx:
+        with self.ws.within(tx) as tx:
+            row = tx.conn.execute(
+                select(subject).where(subject.c.subject_id == subject_id)
+            ).first()  # read inside the transaction that changes it
+            if row is None:
+                raise UsageError(f"There is no subject '{subject_id}' at this site.")
+            current = _info(row._mapping)
+            if status not in TRANSITIONS[current.status]:
+                allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current.status])) or "none"
+                raise UsageError(
+                    f"{subject_id} is {current.status.value}; it cannot become {status.value} "
+                    f"(possible: {allowed})."
+                )
             tx.conn.execute(
                 update(subject)
                 .where(subject.c.subject_id == subject_id)

@@ -97,6 +97,16 @@ class Workspace:
             yield Tx(conn, AuditLog(conn, self.actor))
 
     @contextmanager
+    def within(self, tx: Tx | None) -> Iterator[Tx]:
+        """``tx`` itself when given (the caller commits), else a new transaction."""
+        if tx is not None:
+            self._check_usable()
+            yield tx
+        else:
+            with self.tx() as own:
+                yield own
+
+    @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read-only connection (one consistent snapshot)."""
         self._check_usable()
