@@ -699,3 +699,14 @@ def test_enrol_status_and_forms_can_share_one_transaction(ws: Workspace) -> None
         ws.casebook.save_form(sid, "SCR", 1, "IC", IC_VALUES, complete=True, tx=tx)
         ws.subjects.set_status(sid, SubjectStatus.SCREEN_FAILURE, reason="ALT too high", tx=tx)
     assert ws.subjects.get(sid).status is SubjectStatus.SCREEN_FAILURE
+
+
+def test_a_reader_never_blocks_a_save(ws: Workspace) -> None:
+    """The GUI reads (worklists, casebooks) while the nurse saves: readers take snapshots."""
+    sid = enrol_consented(ws)
+    with ws.read() as conn:
+        before = conn.exec_driver_sql("SELECT count(*) FROM audit_entry").scalar_one()
+        ws.casebook.save_form(sid, "SCR", 1, "MH", mh_values(mh_row("Gout")))  # not blocked
+        during = conn.exec_driver_sql("SELECT count(*) FROM audit_entry").scalar_one()
+        assert during == before  # the reader keeps its snapshot
+    assert audit_count(ws) > before

@@ -21,7 +21,10 @@ LIMITS: dict[str, tuple[int, int]] = {
     "idle_lock_minutes": (1, 120),
     "min_password_length": (8, 64),
     "backup_keep": (1, 100),
+    "sync_warn_days": (1, 90),
 }
+#: warn in the status bar when changes wait longer than this many days to be sent
+DEFAULT_SYNC_WARN_DAYS = 7
 LOGIN_SETTINGS = frozenset(f.name for f in fields(LoginPolicy))
 
 
@@ -33,7 +36,11 @@ class SettingsService:
 
     def all(self) -> dict[str, int]:
         """Every setting with its value (defaults where never changed)."""
-        values = {**LoginPolicy().__dict__, "backup_keep": DEFAULT_KEEP}
+        values = {
+            **LoginPolicy().__dict__,
+            "backup_keep": DEFAULT_KEEP,
+            "sync_warn_days": DEFAULT_SYNC_WARN_DAYS,
+        }
         with self.ws.read() as conn:
             for row in conn.execute(select(setting)):
                 values[row.name] = json.loads(row.value)

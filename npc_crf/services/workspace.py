@@ -16,7 +16,7 @@ from npc_crf.auth.roles import Permission, Role, require
 from npc_crf.core.errors import AuthError, NpcCrfError
 from npc_crf.core.logs import LOGGER
 from npc_crf.forms.model import Study
-from npc_crf.store.engine import translated_errors
+from npc_crf.store.engine import READ_ONLY, translated_errors
 
 if TYPE_CHECKING:
     from npc_crf.services.audit_service import AuditService
@@ -24,8 +24,10 @@ if TYPE_CHECKING:
     from npc_crf.services.casebook import CasebookService
     from npc_crf.services.settings import SettingsService
     from npc_crf.services.site import Site
+    from npc_crf.services.status import StatusService
     from npc_crf.services.subjects import SubjectService
     from npc_crf.services.users import UserService
+    from npc_crf.services.worklist import WorklistService
 
 
 @dataclass
@@ -111,7 +113,7 @@ class Workspace:
         """A read-only connection (one consistent snapshot)."""
         self._check_usable()
         with translated_errors(self.site.data.database), self.engine.connect() as conn:
-            yield conn
+            yield conn.execution_options(**{READ_ONLY: True})
 
     def require(self, permission: Permission, action: str) -> None:
         """PermissionDenied unless this user's role allows ``action``; a forced password
@@ -181,6 +183,18 @@ class Workspace:
         from npc_crf.services.casebook import CasebookService
 
         return CasebookService(self)
+
+    @cached_property
+    def worklist(self) -> WorklistService:
+        from npc_crf.services.worklist import WorklistService
+
+        return WorklistService(self)
+
+    @cached_property
+    def status(self) -> StatusService:
+        from npc_crf.services.status import StatusService
+
+        return StatusService(self)
 
     @cached_property
     def users(self) -> UserService:

@@ -22,6 +22,9 @@ from sqlalchemy.pool import QueuePool
 
 from npc_crf.core.errors import StoreError
 
+#: execution option for connections that only read (``conn.execution_options(**{READ_ONLY: True})``)
+READ_ONLY = "npc_crf_read_only"
+
 _DAMAGED_HINT = (
     "Restore the latest backup with 'npc-crf backup restore', or ask the coordinating "
     "center for help. Nothing was changed."
@@ -93,7 +96,12 @@ def open_engine(path: Path, key: bytes) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # a writer takes the write lock at once (no deadlock upgrading later); a reader
+        # marked READ_ONLY takes a snapshot and never blocks writers (WAL)
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

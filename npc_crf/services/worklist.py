@@ -1,0 +1,912 @@
+"""What needs doing: the Subjects table, the worklist, the casebook header and grid.
+
+Everything here is read in bulk — a handful of queries for the whole site, not
+one per subject and form — and planned with :mod:`npc_crf.oncology.schedule`.
+The decisions (enrolment date, age, which forms are expected, warnings in the
+grid) are in ``docs/schedule.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, and_, func, select
+
+from npc_crf.auth.roles import Permission
+from npc_crf.core.errors import UsageError
+from npc_crf.forms.expr.ast import CrossRef, ItemRef, walk
+from npc_crf.forms.expr.evaluate import Env, FormData, Missing
+from npc_crf.forms.expr.functions import anchor_date
+from npc_crf.forms.expr.values import PartialDate
+from npc_crf.forms.model import EventKind, Form, Study
+from npc_crf.forms.session import FormSession, Status
+from npc_crf.oncology.schedule import (
+    PlannedVisit,
+    SchedulePolicy,
+    VisitState,
+    next_visit,
+    plan_subject,
+    policy_for,
+)
+from npc_crf.services.casebook import FormStatus
+from npc_crf.services.subjects import SubjectStatus
+from npc_crf.services.workspace import Workspace
+from npc_crf.store.models import (
+    audit_entry,
+    event_instance,
+    form_instance,
+    group_row,
+    item_value,
+    subject,
+)
+from npc_crf.store.records import StoreSubject, subject_forms
+from npc_crf.store.values import from_columns
+
+_T = TypeVar("_T")
+
+#: statuses of subjects that have not (yet) been enrolled
+NOT_ENROLLED = frozenset({SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILURE})
+
+# ------------------------------------------------------------------------------ the contract
+
+
+@dataclass(frozen=True)
+class SubjectSummary:
+    """One row of the Subjects table."""
+
+    subject_id: str
+    status: SubjectStatus
+    enrolled_on: dt.date | None
+    current_cycle: int | None
+    next_visit: PlannedVisit | None
+    open_queries: int
+    sae: bool
+
+
+class WorkKind(StrEnum):
+    """What a worklist entry asks for."""
+
+    OVERDUE_VISIT = "overdue_visit"
+    UPCOMING_VISIT = "upcoming_visit"
+    FORM_NOT_STARTED = "form_not_started"
+    FORM_INCOMPLETE = "form_incomplete"
+    OPEN_QUERY = "open_query"
+    AE_WITHOUT_OUTCOME = "ae_without_outcome"
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One thing to do; the GUI words it from ``kind`` and the fields."""
+
+    kind: WorkKind
+    subject_id: str
+    event_oid: str | None
+    occurrence: int | None
+    form_oid: str | None
+    item_path: str | None
+    due: dt.date | None
+    days: int | None  # days overdue (+) or until due (-), when a visit
+
+    @property
+    def sort_key(self) -> tuple[int, dt.date, str, str, int, str]:
+        """Overdue visits first, then by date (undated last), subject, event, form."""
+        return (
+            0 if self.kind is WorkKind.OVERDUE_VISIT else 1,
+            self.due or dt.date.max,
+            self.subject_id,
+            self.event_oid or "",
+            self.occurrence or 0,
+            self.form_oid or "",
+        )
+
+
+class CellState(StrEnum):
+    """A form's state in the casebook grid."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+    SIGNED = "signed"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class FormCell:
+    """One form of one event occurrence in the grid."""
+
+    form_oid: str
+    state: CellState
+    has_warnings: bool
+    open_queries: int
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    """One event occurrence; ``exists=False`` is the next expected one or a "new" slot."""
+
+    event_oid: str
+    occurrence: int
+    exists: bool
+    visit: PlannedVisit | None
+    cells: dict[str, FormCell]  # form OID -> cell, only forms of that event
+
+
+@dataclass(frozen=True)
+class CasebookGrid:
+    """The casebook screen: columns are event occurrences, rows are forms."""
+
+    subject_id: str
+    columns: list[GridColumn]
+    form_order: list[str]  # every form OID of the study in first-appearance order
+
+
+@dataclass(frozen=True)
+class SubjectHeader:
+    """The casebook header: who the subject is and where in the study."""
+
+    subject_id: str
+    age: int | None  # completed years; the youngest possible age when the birth date is partial
+    age_note: str | None  # English, when the age is not exact ("53-54: ...")
+    sex_code: str | None
+    sex_en: str | None
+    sex_zh: str | None
+    study_oid: str
+    study_name_en: str
+    study_name_zh: str
+    status: SubjectStatus
+    enrolled_on: dt.date | None
+    first_dose: dt.date | None
+    day_on_study: int | None
+    age_max: int | None = None  # the oldest possible age when it differs from ``age``
+    age_on: dt.date | None = None  # the day the age is computed for (consent, else today)
+
+
+# ------------------------------------------------------------------------------ per study
+
+
+@dataclass(frozen=True)
+class ItemAt:
+    """An item of a form in an event: ``SCR.IC.ICDAT``."""
+
+    event: str
+    form: str
+    item: str
+
+
+@dataclass(frozen=True)
+class StudyProfile:
+    """Where a study keeps what the worklist reads (derived from OIDs, or from the table)."""
+
+    cycle_event: str | None  # the treatment cycles ("current cycle")
+    first_dose_anchor: str | None
+    enrolment_date: tuple[ItemAt, ...]  # tried in order: the first full date wins
+    birth_date: ItemAt | None
+    sex: ItemAt | None
+    ae_form: str | None
+    ae_serious_item: str | None
+    ae_outcome_item: str | None
+
+
+#: the bundled studies; other studies get :func:`derive_profile`
+STUDY_PROFILES: dict[str, StudyProfile] = {
+    "NPC-SINT-RT": StudyProfile(
+        cycle_event="CYCLE",
+        first_dose_anchor="first_dose",
+        enrolment_date=(ItemAt("SCR", "IC", "ICDAT"),),
+        birth_date=ItemAt("SCR", "DM", "BRTHDAT"),
+        sex=ItemAt("SCR", "DM", "SEX"),
+        ae_form="AE",
+        ae_serious_item="AESER",
+        ae_outcome_item="AEOUT",
+    ),
+    "NCT07062484": StudyProfile(
+        cycle_event="TRT",
+        first_dose_anchor="index_date",  # the first PD-1 inhibitor dose
+        # retrospective: consent, or the date consent was waived by the ethics committee
+        enrolment_date=(ItemAt("SCR", "IC", "ICDAT"), ItemAt("SCR", "IC", "WVDAT")),
+        birth_date=ItemAt("SCR", "DM", "BRTHDAT"),
+        sex=ItemAt("SCR", "DM", "SEX"),
+        ae_form="AE",
+        ae_serious_item="AESER",
+        ae_outcome_item="AEOUT",
+    ),
+}
+
+
+def _find_item(study: Study, item_oid: str) -> ItemAt | None:
+    """The first event (in schedule order) holding a form with ``item_oid``."""
+    for event in study.events:
+        for form_oid in event.forms:
+            if study.forms[form_oid].item(item_oid) is not None:
+                return ItemAt(event.oid, form_oid, item_oid)
+    return None
+
+
+def derive_profile(study: Study) -> StudyProfile:
+    """A profile from CDASH-style item OIDs: ICDAT, BRTHDAT, SEX, AESER, AEOUT."""
+    cycles = [e.oid for e in study.events if e.anchor == "previous"]
+    ae_form = next((f.oid for f in study.forms.values() if f.item("AESER") is not None), None)
+    ae = study.forms.get(ae_form) if ae_form else None
+    consent = _find_item(study, "ICDAT")
+    return StudyProfile(
+        cycle_event=cycles[0] if cycles else None,
+        first_dose_anchor="first_dose" if "first_dose" in study.anchors else None,
+        enrolment_date=(consent,) if consent else (),
+        birth_date=_find_item(study, "BRTHDAT"),
+        sex=_find_item(study, "SEX"),
+        ae_form=ae_form,
+        ae_serious_item="AESER" if ae_form else None,
+        ae_outcome_item="AEOUT" if ae is not None and ae.item("AEOUT") is not None else None,
+    )
+
+
+def profile_for(study: Study) -> StudyProfile:
+    """The study's profile: the table for bundled studies, else derived."""
+    return STUDY_PROFILES.get(study.oid) or derive_profile(study)
+
+
+# ------------------------------------------------------------------------------ bulk reading
+
+
+@dataclass
+class _FormRow:
+    id: int
+    form_oid: str
+    status: str
+    values: dict[str, object] = field(default_factory=dict)  # only the items read
+
+
+@dataclass
+class _SubjectRows:
+    """One subject's rows as read in bulk: a SubjectData for the schedule and anchors."""
+
+    subject_id: str
+    status: SubjectStatus
+    #: event OID -> occurrence -> form OID -> form
+    events: dict[str, dict[int, dict[str, _FormRow]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+
+    def occurrence_count(self, event: str) -> int:
+        occurrences = self.events.get(event)
+        return max(occurrences) if occurrences else 0
+
+    def form_data(self, event: str, occurrence: int, form: str) -> FormData | None:
+        found = self.events.get(event, {}).get(occurrence, {}).get(form)
+        return found.values if found is not None else None
+
+
+class _Reader:
+    """Reads subjects, their event occurrences, form statuses and chosen items in bulk.
+
+    The items read are those of the study's anchors, the scheduled events'
+    ``date_item`` (and what its skip logic reads), the profile's dates and the
+    adverse-event items: four queries for the whole site, two more when one of
+    them is in a repeating group.
+    """
+
+    def __init__(self, study: Study, profile: StudyProfile) -> None:
+        self.study = study
+        wanted: dict[str, set[str]] = defaultdict(set)  # form OID -> item or group OIDs
+        for anchor in study.anchors.values():
+            for node in walk(anchor.date.tree):
+                if isinstance(node, CrossRef):
+                    self._want_ref(node, wanted)
+        for event in study.events:
+            if event.date_item is not None:
+                self._want_date_item(*event.date_item, wanted)
+        for at in (*profile.enrolment_date, profile.birth_date, profile.sex):
+            if at is not None:
+                wanted[at.form].add(at.item)
+        if profile.ae_form:
+            for oid in (profile.ae_serious_item, profile.ae_outcome_item):
+                if oid:
+                    wanted[profile.ae_form].add(oid)
+        self.items: dict[str, set[str]] = {}  # form -> top-level items
+        self.groups: dict[str, dict[str, set[str]]] = {}  # form -> group -> columns
+        for form_oid, oids in wanted.items():
+            form = study.forms.get(form_oid)
+            if form is None:
+                continue
+            for oid in oids:
+                self._place(form, oid)
+
+    def _want_date_item(self, form_oid: str, item_oid: str, wanted: dict[str, set[str]]) -> None:
+        """The date item and what its skip logic reads (a hidden date means done)."""
+        wanted[form_oid].add(item_oid)
+        form = self.study.forms.get(form_oid)
+        item = form.item(item_oid) if form is not None else None
+        if form is None or item is None:
+            return
+        section = form.section_of(item_oid)
+        for condition in (item.relevant, section.relevant if section else None):
+            for node in walk(condition.tree) if condition else ():
+                if isinstance(node, ItemRef):
+                    wanted[form_oid].add(node.name)
+                elif isinstance(node, CrossRef):
+                    self._want_ref(node, wanted)
+
+    def _want_ref(self, node: CrossRef, wanted: dict[str, set[str]]) -> None:
+        parts = node.parts if self.study.event(node.head) is not None else (node.head, *node.parts)
+        if len(parts) >= 2:
+            wanted[parts[0]].add(parts[1])
+
+    def _place(self, form: Form, oid: str) -> None:
+        item = form.item(oid)
+        if item is None:
+            return
+        group = item if item.is_group else form.group_of(oid)
+        if group is None:
+            self.items.setdefault(form.oid, set()).add(oid)
+            return
+        columns = self.groups.setdefault(form.oid, {}).setdefault(group.oid, set())
+        if item.is_group:
+            columns.update(c.oid for c in item.items)
+        else:
+            columns.add(oid)
+
+    def read(self, conn: Connection, subject_id: str | None = None) -> dict[str, _SubjectRows]:
+        """Subject ID -> rows, for every subject or just ``subject_id``."""
+        query = select(subject.c.subject_id, subject.c.status)
+        if subject_id is not None:
+            query = query.where(subject.c.subject_id == subject_id)
+        subjects = {
+            r.subject_id: _SubjectRows(r.subject_id, SubjectStatus(r.status))
+            for r in conn.execute(query.order_by(subject.c.subject_id))
+        }
+        if not subjects:
+            return subjects
+        occurrences = select(
+            event_instance.c.id,
+            event_instance.c.subject_id,
+            event_instance.c.event_oid,
+            event_instance.c.occurrence,
+        )
+        if subject_id is not None:
+            occurrences = occurrences.where(event_instance.c.subject_id == subject_id)
+        held: dict[int, dict[str, _FormRow]] = {}  # event instance ID -> its forms
+        for eid, sid, event_oid, occurrence in conn.execute(occurrences):
+            owner = subjects.get(sid)
+            if owner is not None:
+                held[eid] = owner.events[event_oid].setdefault(occurrence, {})
+        form_rows = select(
+            form_instance.c.id,
+            form_instance.c.event_instance_id,
+            form_instance.c.form_oid,
+            form_instance.c.status,
+        )
+        if subject_id is not None:
+            form_rows = form_rows.where(form_instance.c.event_instance_id.in_(list(held)))
+        forms: dict[int, _FormRow] = {}
+        for r in conn.execute(form_rows):
+            into = held.get(r[1])
+            if into is not None:
+                into[r[2]] = forms[r[0]] = _FormRow(r[0], r[2], r[3])
+        self._read_values(conn, forms, subject_id)
+        if self.groups:
+            self._read_groups(conn, forms, subject_id)
+        return subjects
+
+    def _read_values(
+        self, conn: Connection, forms: Mapping[int, _FormRow], subject_id: str | None
+    ) -> None:
+        all_items = {oid for oids in self.items.values() for oid in oids}
+        if not all_items:
+            return
+        joined = form_instance.join(
+            item_value,
+            and_(
+                item_value.c.form_instance_id == form_instance.c.id,
+                item_value.c.row_uid == "",
+                item_value.c.item_oid.in_(sorted(all_items)),
+            ),
+        )
+        query = (
+            select(
+                item_value.c.form_instance_id,
+                item_value.c.item_oid,
+                item_value.c.kind,
+                item_value.c.value,
+                item_value.c.missing_code,
+            )
+            .select_from(joined)
+            .where(form_instance.c.form_oid.in_(sorted(self.items)))
+        )
+        if subject_id is not None:
+            query = query.where(form_instance.c.id.in_(list(forms)))
+        for fid, item_oid, kind, text, missing in conn.execute(query):
+            form = forms.get(fid)
+            if form is None or item_oid not in self.items.get(form.form_oid, ()):
+                continue
+            value = from_columns(kind, text, missing)
+            if value is not None:
+                form.values[item_oid] = value
+
+    def _read_groups(
+        self, conn: Connection, forms: Mapping[int, _FormRow], subject_id: str | None
+    ) -> None:
+        group_oids = sorted({g for groups in self.groups.values() for g in groups})
+        query = select(group_row.c.uid, group_row.c.form_instance_id, group_row.c.group_oid).where(
+            and_(group_row.c.group_oid.in_(group_oids), group_row.c.deleted.is_(False))
+        )
+        if subject_id is not None:
+            query = query.where(group_row.c.form_instance_id.in_(list(forms)))
+        rows: dict[str, dict[str, object]] = {}
+        for r in conn.execute(query.order_by(group_row.c.form_instance_id, group_row.c.position)):
+            form = forms.get(r.form_instance_id)
+            if form is None or r.group_oid not in self.groups.get(form.form_oid, {}):
+                continue
+            cells: dict[str, object] = {}
+            table = form.values.setdefault(r.group_oid, [])
+            assert isinstance(table, list)
+            table.append(cells)
+            rows[r.uid] = cells
+        columns = sorted({c for groups in self.groups.values() for g in groups.values() for c in g})
+        values = select(
+            item_value.c.row_uid,
+            item_value.c.item_oid,
+            item_value.c.kind,
+            item_value.c.value,
+            item_value.c.missing_code,
+        ).where(and_(item_value.c.row_uid != "", item_value.c.item_oid.in_(columns)))
+        if subject_id is not None:
+            values = values.where(item_value.c.row_uid.in_(list(rows)))
+        for v in conn.execute(values):
+            cells_of = rows.get(v.row_uid)
+            value = from_columns(v.kind, v.value, v.missing_code)
+            if cells_of is not None and value is not None:
+                cells_of[v.item_oid] = value
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The rows of every subject as of audit entry ``head``."""
+
+    head: int
+    subjects: dict[str, _SubjectRows]
+
+
+#: above this many subjects changed since the last read, everything is read again
+REREAD_LIMIT = 20
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _date_of(rows: _SubjectRows, at: ItemAt) -> dt.date | None:
+    data = rows.form_data(at.event, 1, at.form)
+    value = data.get(at.item) if data is not None else None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def _answered(value: object) -> bool:
+    return value is not None and value != ""
+
+
+def _whole_years(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def age_range(birth: object, on: dt.date) -> tuple[int, int] | None:
+    """(youngest, oldest) possible age in completed years on ``on``; None if unknown.
+
+    A partial birth date gives a range: year only may mean two ages, as may a
+    known month when ``on`` falls in that month.
+    """
+    if isinstance(birth, dt.datetime):
+        birth = birth.date()
+    if isinstance(birth, dt.date):
+        age = _whole_years(birth, on)
+        return (age, age) if age >= 0 else None
+    if isinstance(birth, PartialDate):
+        youngest, oldest = _whole_years(birth.latest(), on), _whole_years(birth.earliest(), on)
+        return (max(youngest, 0), oldest) if oldest >= 0 else None
+    return None
+
+
+def _cell(form_oid: str, form: _FormRow | None, overridden: set[int]) -> FormCell:
+    """A grid cell: a form has warnings when a soft warning was kept with a reason, or —
+    in progress — when something may still be missing."""
+    if form is None:
+        return FormCell(form_oid, CellState.NOT_STARTED, False, 0)
+    state = CellState(form.status)
+    return FormCell(form_oid, state, form.id in overridden or state is CellState.IN_PROGRESS, 0)
+
+
+def _overridden(conn: Connection, form_ids: list[int]) -> set[int]:
+    """The forms among ``form_ids`` holding a soft warning kept with a reason."""
+    if not form_ids:
+        return set()
+    query = (
+        select(item_value.c.form_instance_id)
+        .where(item_value.c.form_instance_id.in_(form_ids))
+        .where(item_value.c.override_reason.is_not(None))
+        .distinct()
+    )
+    return set(conn.execute(query).scalars())
+
+
+# ------------------------------------------------------------------------------ the service
+
+
+class WorklistService:
+    """The Subjects table, the worklist, and one subject's casebook header and grid."""
+
+    def __init__(self, ws: Workspace, *, policy: SchedulePolicy | None = None) -> None:
+        self.ws = ws
+        self.study = ws.study
+        self.profile = profile_for(self.study)
+        self.policy = policy or policy_for(self.study)
+        self._reader = _Reader(self.study, self.profile)
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+        #: (what, subject, extra) -> (the rows it was made from, the result), for one day
+        self._memos: dict[tuple[str, str, int], tuple[_SubjectRows, Any]] = {}
+        self._memo_day: dt.date | None = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _read(self, subject_id: str) -> _SubjectRows:
+        """One subject, read now."""
+        with self.ws.read() as conn:
+            found = self._reader.read(conn, subject_id).get(subject_id)
+        if found is None:
+            raise UsageError(f"There is no subject '{subject_id}' at this site.")
+        return found
+
+    def _all(self) -> list[_SubjectRows]:
+        """Every subject in ID order: the rows read last time, brought up to date.
+
+        Every change to a subject writes audit entries naming it, so the subjects
+        named by entries after the last read are read again (a few queries each);
+        when many changed, everything is (the same few queries as the first time).
+        """
+        with self._lock, self.ws.read() as conn:
+            head = conn.execute(select(func.max(audit_entry.c.seq))).scalar_one() or 0
+            known = self._snapshot
+            if known is not None and known.head == head:
+                return list(known.subjects.values())
+            changed: set[str] | None = None
+            if known is not None:
+                changed = set()
+                # by sequence number (the primary key): only the new entries are read
+                newer = (
+                    select(audit_entry.c.subject_id)
+                    .where(audit_entry.c.seq > known.head)
+                    .order_by(audit_entry.c.seq)
+                )
+                with conn.execute(newer).scalars() as named:
+                    for subject_id in named:
+                        if subject_id is not None:
+                            changed.add(subject_id)
+                            if len(changed) > REREAD_LIMIT:
+                                break
+            if known is None or changed is None or len(changed) > REREAD_LIMIT:
+                subjects = self._reader.read(conn)
+            else:
+                subjects = dict(known.subjects)
+                for subject_id in sorted(changed):
+                    subjects.update(self._reader.read(conn, subject_id))
+                subjects = dict(sorted(subjects.items()))
+            self._snapshot = _Snapshot(head, subjects)
+            return list(subjects.values())
+
+    def _memo(
+        self, what: str, rows: _SubjectRows, today: dt.date, extra: int, make: Callable[[], _T]
+    ) -> _T:
+        """``make()``, or what it gave for the same rows (unchanged since read) and day."""
+        if today != self._memo_day:
+            self._memos.clear()
+            self._memo_day = today
+        key = (what, rows.subject_id, extra)
+        known = self._memos.get(key)
+        if known is not None and known[0] is rows:
+            result: _T = known[1]
+            return result
+        made = make()
+        self._memos[key] = (rows, made)
+        return made
+
+    def _plan(self, rows: _SubjectRows, today: dt.date) -> list[PlannedVisit]:
+        return plan_subject(self.study, rows, today, status=rows.status.value, policy=self.policy)
+
+    def _enrolled_on(self, rows: _SubjectRows) -> dt.date | None:
+        if rows.status in NOT_ENROLLED:
+            return None
+        for at in self.profile.enrolment_date:
+            found = _date_of(rows, at)
+            if found is not None:
+                return found
+        return None
+
+    def _sae(self, rows: _SubjectRows) -> bool:
+        return any(value is True for _where, value in self._ae_values(rows, serious=True))
+
+    def _ae_values(
+        self, rows: _SubjectRows, *, serious: bool
+    ) -> Iterable[tuple[tuple[str, int, str], object]]:
+        """((event, occurrence, item path), value) of the AE serious or outcome item."""
+        form_oid = self.profile.ae_form
+        item_oid = self.profile.ae_serious_item if serious else self.profile.ae_outcome_item
+        if not form_oid or not item_oid:
+            return
+        form = self.study.forms.get(form_oid)
+        if form is None:
+            return
+        group = form.group_of(item_oid)
+        for event_oid, occurrences in rows.events.items():
+            for occurrence, forms in occurrences.items():
+                found = forms.get(form_oid)
+                if found is None:
+                    continue
+                if group is None:
+                    yield (event_oid, occurrence, item_oid), found.values.get(item_oid)
+                    continue
+                table = found.values.get(group.oid)
+                for n, row in enumerate(table if isinstance(table, list) else [], start=1):
+                    yield (event_oid, occurrence, f"{group.oid}[{n}].{item_oid}"), row.get(item_oid)
+
+    def _current_cycle(self, rows: _SubjectRows) -> int | None:
+        event = self.profile.cycle_event
+        if event is None:
+            return None
+        return rows.occurrence_count(event) or None
+
+    # -- the Subjects table ----------------------------------------------------------------
+
+    def subjects(self, today: dt.date | None = None) -> list[SubjectSummary]:
+        """Every subject, in ID order, with the next visit and whether any AE is serious."""
+        self.ws.require(Permission.VIEW_DATA, "view the subjects table")
+        today = today or dt.date.today()
+        return [
+            self._memo("summary", rows, today, 0, partial(self._summary, rows, today))
+            for rows in self._all()
+        ]
+
+    def _summary(self, rows: _SubjectRows, today: dt.date) -> SubjectSummary:
+        return SubjectSummary(
+            subject_id=rows.subject_id,
+            status=rows.status,
+            enrolled_on=self._enrolled_on(rows),
+            current_cycle=self._current_cycle(rows),
+            next_visit=next_visit(self._plan(rows, today)),
+            open_queries=0,  # queries arrive with monitoring
+            sae=self._sae(rows),
+        )
+
+    # -- the worklist ----------------------------------------------------------------------
+
+    def items(self, today: dt.date | None = None, upcoming_days: int = 14) -> list[WorkItem]:
+        """Everything to do, overdue visits first, then by date.
+
+        Overdue visits; visits whose window opens within ``upcoming_days`` (or is
+        open now); forms of existing scheduled visits that were never started;
+        forms in progress; adverse events without an outcome. Open queries arrive
+        with monitoring.
+        """
+        self.ws.require(Permission.VIEW_DATA, "view the worklist")
+        today = today or dt.date.today()
+        found: list[WorkItem] = []
+        for rows in self._all():
+            work = partial(self._work, rows, today, upcoming_days)
+            found.extend(self._memo("work", rows, today, upcoming_days, work))
+        found.sort(key=lambda w: w.sort_key)
+        return found
+
+    def _work(self, rows: _SubjectRows, today: dt.date, upcoming_days: int) -> list[WorkItem]:
+        sid = rows.subject_id
+        out: list[WorkItem] = []
+        plan = self._plan(rows, today)
+        soon = today + dt.timedelta(days=upcoming_days)
+        for v in plan:
+            if v.state is VisitState.OVERDUE:
+                kind = WorkKind.OVERDUE_VISIT
+            elif v.state in (VisitState.DUE, VisitState.UPCOMING) and (
+                v.window_start is not None and v.window_start <= soon
+            ):
+                kind = WorkKind.UPCOMING_VISIT
+            else:
+                continue
+            out.append(
+                WorkItem(
+                    kind, sid, v.event_oid, v.occurrence, None, None, v.due, v.days_from_due(today)
+                )
+            )
+        due_of = {(v.event_oid, v.occurrence): v.due for v in plan}
+        for event_oid, occurrences in rows.events.items():
+            event = self.study.event(event_oid)
+            if event is None:
+                continue
+            for occurrence, forms in occurrences.items():
+                due = due_of.get((event_oid, occurrence))
+                where = (sid, event_oid, occurrence)
+                if event.kind is EventKind.SCHEDULED:
+                    for oid in event.forms:
+                        if oid not in forms:
+                            out.append(
+                                WorkItem(WorkKind.FORM_NOT_STARTED, *where, oid, None, due, None)
+                            )
+                for oid, form in forms.items():
+                    if form.status == FormStatus.IN_PROGRESS:
+                        out.append(WorkItem(WorkKind.FORM_INCOMPLETE, *where, oid, None, due, None))
+        ae_form = self.profile.ae_form
+        for (event_oid, occurrence, path), outcome in self._ae_values(rows, serious=False):
+            if not _answered(outcome):
+                out.append(
+                    WorkItem(
+                        WorkKind.AE_WITHOUT_OUTCOME,
+                        sid,
+                        event_oid,
+                        occurrence,
+                        ae_form,
+                        path,
+                        None,
+                        None,
+                    )
+                )
+        return out
+
+    # -- one subject ------------------------------------------------------------------------
+
+    def header(self, subject_id: str, today: dt.date | None = None) -> SubjectHeader:
+        """The casebook header of one subject."""
+        self.ws.require(Permission.VIEW_DATA, "view subjects")
+        today = today or dt.date.today()
+        rows = self._read(subject_id)
+        enrolled = self._enrolled_on(rows)
+        consent = next(
+            (d for d in (_date_of(rows, at) for at in self.profile.enrolment_date) if d), None
+        )
+        age_on = consent or today
+        age = age_note = age_max = None
+        birth_at = self.profile.birth_date
+        if birth_at is not None:
+            data = rows.form_data(birth_at.event, 1, birth_at.form)
+            birth = data.get(birth_at.item) if data is not None else None
+            ages = age_range(birth, age_on)
+            if ages is not None:
+                age = ages[0]
+                if ages[1] != ages[0]:
+                    age_max = ages[1]
+                    age_note = f"{ages[0]}-{ages[1]}: the day of birth is not known"
+        sex_code, sex_en, sex_zh = self._sex(rows)
+        first_dose = self._anchor(rows, self.profile.first_dose_anchor, today)
+        return SubjectHeader(
+            subject_id=subject_id,
+            age=age,
+            age_note=age_note,
+            sex_code=sex_code,
+            sex_en=sex_en,
+            sex_zh=sex_zh,
+            study_oid=self.study.oid,
+            study_name_en=self.study.name.en,
+            study_name_zh=self.study.name.zh,
+            status=rows.status,
+            enrolled_on=enrolled,
+            first_dose=first_dose,
+            day_on_study=(today - first_dose).days + 1 if first_dose else None,
+            age_max=age_max,
+            age_on=age_on if age is not None else None,
+        )
+
+    def _sex(self, rows: _SubjectRows) -> tuple[str | None, str | None, str | None]:
+        at = self.profile.sex
+        if at is None:
+            return None, None, None
+        data = rows.form_data(at.event, 1, at.form)
+        code = data.get(at.item) if data is not None else None
+        if code is None or isinstance(code, Missing):
+            return None, None, None
+        item = self.study.forms[at.form].item(at.item)
+        codelist = self.study.codelist_for(item) if item is not None else None
+        decoded = codelist.get(code) if codelist is not None else None
+        if decoded is None:
+            return str(code), None, None
+        return str(code), decoded.label.en, decoded.label.zh
+
+    def _anchor(self, rows: _SubjectRows, name: str | None, today: dt.date) -> dt.date | None:
+        if name is None or name not in self.study.anchors:
+            return None
+        value = anchor_date(Env(study=self.study, subject=rows, today=today), name)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return value if isinstance(value, dt.date) else None
+
+    def grid(self, subject_id: str, today: dt.date | None = None) -> CasebookGrid:
+        """The casebook grid of one subject (see :class:`CasebookGrid`)."""
+        self.ws.require(Permission.VIEW_DATA, "view casebooks")
+        today = today or dt.date.today()
+        with self.ws.read() as conn:
+            rows = self._reader.read(conn, subject_id).get(subject_id)
+            if rows is None:
+                raise UsageError(f"There is no subject '{subject_id}' at this site.")
+            overridden = _overridden(
+                conn, [f.id for o in rows.events.values() for fs in o.values() for f in fs.values()]
+            )
+        plan = {(v.event_oid, v.occurrence): v for v in self._plan(rows, today)}
+        columns: list[GridColumn] = []
+        for event in self.study.events:
+            occurrences = rows.events.get(event.oid, {})
+            count = rows.occurrence_count(event.oid)
+            for occurrence in range(1, count + 1):
+                forms = occurrences.get(occurrence, {})
+                cells = {oid: _cell(oid, forms.get(oid), overridden) for oid in event.forms}
+                columns.append(
+                    GridColumn(
+                        event.oid, occurrence, True, plan.get((event.oid, occurrence)), cells
+                    )
+                )
+            slot = self._slot(event.oid, count, plan)
+            if slot is not None:
+                empty = {oid: FormCell(oid, CellState.NOT_STARTED, False, 0) for oid in event.forms}
+                columns.append(
+                    GridColumn(event.oid, slot, False, plan.get((event.oid, slot)), empty)
+                )
+        order = list(dict.fromkeys(oid for e in self.study.events for oid in e.forms))
+        return CasebookGrid(subject_id, columns, order)
+
+    def _slot(
+        self, event_oid: str, count: int, plan: Mapping[tuple[str, int], PlannedVisit]
+    ) -> int | None:
+        """The occurrence of the column after the existing ones, or None for no column."""
+        event = self.study.event(event_oid)
+        assert event is not None
+        upcoming = count + 1
+        if not event.repeating:
+            return 1 if count == 0 else None
+        if event.max_occurrences is not None and upcoming > event.max_occurrences:
+            return None
+        if event.kind is EventKind.SCHEDULED:
+            return upcoming if (event_oid, upcoming) in plan else None
+        return upcoming  # unscheduled and common: always a "new" slot
+
+    def session_warnings(
+        self, subject_id: str, today: dt.date | None = None
+    ) -> dict[tuple[str, int, str], bool]:
+        """(event, occurrence, form) -> the form, checked now, has problems: exact but slow.
+
+        Each stored form is evaluated in a form session (the same checks as when it
+        is saved): a soft warning (kept with a reason or not), a refused value or a
+        required item left empty counts. About 2 ms per form (docs/schedule.md), so
+        :meth:`grid` uses the stored overrides and statuses instead.
+        """
+        self.ws.require(Permission.VIEW_DATA, "view casebooks")
+        today = today or dt.date.today()
+        with self.ws.read() as conn:
+            return self._session_warnings(conn, subject_id, today)
+
+    def _session_warnings(
+        self, conn: Connection, subject_id: str, today: dt.date
+    ) -> dict[tuple[str, int, str], bool]:
+        stored = subject_forms(conn, subject_id, self.study.forms)
+        data = StoreSubject(conn, subject_id, self.study.forms)
+        out: dict[tuple[str, int, str], bool] = {}
+        for (event_oid, occurrence), forms in stored.items():
+            for form_oid, form in forms.items():
+                definition = self.study.forms.get(form_oid)
+                if definition is None:
+                    continue
+                session = FormSession(
+                    self.study,
+                    definition,
+                    subject=data,
+                    event=event_oid,
+                    occurrence=occurrence,
+                    today=today,
+                    reference_ranges=self.study.reference_ranges,
+                    answers=form.answers,
+                    overrides=form.overrides,
+                )
+                out[(event_oid, occurrence, form_oid)] = any(
+                    s.status in (Status.SOFT_WARNING, Status.REQUIRED_EMPTY, Status.HARD_ERROR)
+                    for s in session.states().values()
+                )
+        return out
