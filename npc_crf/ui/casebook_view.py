@@ -1,0 +1,609 @@
+"""The Casebook screen: one subject's header and the grid of events and forms.
+
+Columns are event occurrences (with due date, window and visit state), rows are
+the study's forms; a cell shows the form's state. Clicking a cell or pressing
+Enter on it emits :attr:`CasebookView.formRequested`. "Add cycle" and "Add
+unscheduled visit" ask for the first form of the next occurrence, which is
+created when that form is first saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from npc_crf.auth.roles import Permission, allowed
+from npc_crf.forms.model import Event, EventKind, Study
+from npc_crf.oncology.schedule import VisitState
+from npc_crf.services.subjects import NEEDS_REASON, TRANSITIONS, SubjectStatus
+from npc_crf.services.worklist import CasebookGrid, CellState, SubjectHeader, profile_for
+from npc_crf.services.workspace import Workspace
+from npc_crf.ui import labels
+from npc_crf.ui.i18n import ScaledLabel
+from npc_crf.ui.models import (
+    CELL_COLOURS,
+    CELL_TEXT_COLOUR,
+    NOT_APPLICABLE_COLOUR,
+    VISIT_STATE_ROLE,
+    CasebookGridModel,
+    CellTarget,
+    LoadStatus,
+    cell_icon,
+    run_job,
+)
+from npc_crf.ui.worker import Job, JobRunner
+
+
+def cycle_event(study: Study) -> Event | None:
+    """The treatment cycle event (the one the worklist counts cycles of)."""
+    oid = profile_for(study).cycle_event
+    return study.event(oid) if oid else None
+
+
+def unscheduled_event(study: Study) -> Event | None:
+    """The study's unscheduled visit."""
+    return next((e for e in study.events if e.kind is EventKind.UNSCHEDULED), None)
+
+
+def next_occurrence(grid: CasebookGrid, event: Event) -> int | None:
+    """The occurrence of ``event`` a new visit gets: the grid's "new" column for it, else one
+    after the last; None when the event allows no more."""
+    columns = [c for c in grid.columns if c.event_oid == event.oid]
+    new = [c.occurrence for c in columns if not c.exists]
+    if new:
+        return min(new)
+    occurrence = max((c.occurrence for c in columns), default=0) + 1
+    if not event.repeating and occurrence > 1:
+        return None
+    if event.max_occurrences is not None and occurrence > event.max_occurrences:
+        return None
+    return occurrence
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    header: SubjectHeader
+    grid: CasebookGrid
+
+
+class VisitHeader(QHeaderView):
+    """The grid's column header, with a strip in the visit state's colour under each title.
+
+    Painted by hand, so the state shows on every platform style.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsClickable(True)
+        self.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def _strip(self) -> int:
+        return max(3, self.fontMetrics().height() // 4)
+
+    def sectionSizeFromContents(self, logicalIndex: int) -> QSize:
+        size = super().sectionSizeFromContents(logicalIndex)
+        return QSize(size.width(), size.height() + self._strip())
+
+    def paintSection(self, painter: QPainter, rect: QRect, logicalIndex: int) -> None:
+        painter.save()
+        super().paintSection(painter, rect, logicalIndex)
+        painter.restore()
+        state = self.model().headerData(logicalIndex, Qt.Orientation.Horizontal, VISIT_STATE_ROLE)
+        if not isinstance(state, VisitState):
+            return
+        colour = _STATE_STRIP.get(state)
+        if colour is None:
+            return
+        strip = self._strip()
+        painter.fillRect(
+            QRect(rect.left() + 1, rect.bottom() - strip + 1, rect.width() - 2, strip),
+            QColor(colour),
+        )
+
+
+#: the strip under a column title; upcoming visits get a neutral one
+_STATE_STRIP = {
+    VisitState.OVERDUE: "#c62828",
+    VisitState.DUE: "#ef6c00",
+    VisitState.UPCOMING: "#90a4ae",
+    VisitState.DONE: "#2e7d32",
+    VisitState.UNPLANNED: "#bdbdbd",
+}
+
+
+class CasebookTable(QTableView):
+    """The grid: arrows move between cells, Enter or a click chooses one."""
+
+    cellChosen = Signal(QModelIndex)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHorizontalHeader(VisitHeader(self))
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setTabKeyNavigation(False)
+        self.setWordWrap(False)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self._fit_rows()
+        # a see-through selection, so the current cell's state colour still shows
+        palette = self.palette()
+        highlight = QColor(palette.color(QPalette.ColorRole.Highlight))
+        highlight.setAlpha(90)
+        palette.setColor(QPalette.ColorRole.Highlight, highlight)
+        palette.setColor(QPalette.ColorRole.HighlightedText, QColor(CELL_TEXT_COLOUR))
+        self.setPalette(palette)
+        self.clicked.connect(self._clicked)
+
+    def _fit_rows(self) -> None:
+        """Rows as high as a line of text and its icon need (measuring every cell is slow)."""
+        metrics = self.fontMetrics()
+        icon = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
+        self.verticalHeader().setDefaultSectionSize(
+            max(metrics.height(), icon) + metrics.height() // 2
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Follow font changes (the font-size preference)."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_rows()
+
+    def center_on(self, index: QModelIndex) -> None:
+        """Make ``index`` current and scroll its column to the middle of the view."""
+        self.setCurrentIndex(index)
+        bar = self.horizontalScrollBar()
+        left = self.columnViewportPosition(index.column()) + bar.value()
+        middle = left + self.columnWidth(index.column()) // 2
+        bar.setValue(max(0, middle - self.viewport().width() // 2))
+        self.scrollTo(index)
+
+    def _clicked(self, index: QModelIndex) -> None:
+        if index.flags() & Qt.ItemFlag.ItemIsEnabled:
+            self.cellChosen.emit(index)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            index = self.currentIndex()
+            if index.isValid() and index.flags() & Qt.ItemFlag.ItemIsEnabled:
+                self.cellChosen.emit(index)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class StatusChangeDialog(QDialog):
+    """Asks the date of a status change and its reason (required for some changes)."""
+
+    def __init__(
+        self,
+        subject_id: str,
+        old: SubjectStatus,
+        new: SubjectStatus,
+        today: dt.date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.new_status = new
+        self.setWindowTitle(self.tr("Change the status of {subject}").format(subject=subject_id))
+        intro = QLabel(
+            self.tr("{subject}: {old} → {new}").format(
+                subject=subject_id,
+                old=labels.subject_status_text(old),
+                new=labels.subject_status_text(new),
+            )
+        )
+        intro.setWordWrap(True)
+        self.date_edit = QDateEdit(QDate(today.year, today.month, today.day))
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.reason_edit = QPlainTextEdit()
+        self.reason_edit.setObjectName("status_reason")
+        self.reason_required = new in NEEDS_REASON
+        self.reason_edit.setPlaceholderText(
+            self.tr("Required") if self.reason_required else self.tr("Optional")
+        )
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        form = QFormLayout()
+        form.addRow(self.tr("Date"), self.date_edit)
+        form.addRow(self.tr("Reason"), self.reason_edit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.reason_edit.textChanged.connect(self._check)
+        self._check()
+
+    @property
+    def reason(self) -> str:
+        return self.reason_edit.toPlainText().strip()
+
+    @property
+    def day(self) -> dt.date:
+        value = self.date_edit.date()
+        return dt.date(value.year(), value.month(), value.day())
+
+    def _check(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(bool(self.reason) or not self.reason_required)
+
+
+class CasebookView(QWidget):
+    """A subject's casebook: header, grid of events × forms, legend and visit buttons."""
+
+    formRequested = Signal(str, str, int, str)
+    #: the subject's status was changed here (so lists can refresh)
+    subjectChanged = Signal(str)
+    #: emitted after the header and grid were (re)filled
+    loaded = Signal()
+
+    def __init__(
+        self,
+        ws: Workspace,
+        runner: JobRunner,
+        lang: str = "en",
+        *,
+        today: dt.date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ws, self.runner, self.lang, self._today = ws, runner, lang, today
+        self.subject_id: str | None = None
+        self.header: SubjectHeader | None = None
+        self._request = 0
+        self.status_dialog: StatusChangeDialog | None = None
+        study = ws.study
+        self._cycle = cycle_event(study)
+        self._unscheduled = unscheduled_event(study)
+        self._can_enter = allowed(ws.role, Permission.ENTER_DATA)
+
+        self.title = ScaledLabel(factor=1.4, bold=True)  # follows the font-size preference
+        self.title.setObjectName("casebook_title")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = QLabel()
+        self.details.setObjectName("casebook_details")
+        self.details.setWordWrap(True)
+        self.status_button = QPushButton(self.tr("Change status"))
+        self.status_button.setObjectName("status_button")
+        self.status_menu = QMenu(self.status_button)
+        self.status_button.setMenu(self.status_menu)
+        self.status_button.hide()
+        self.add_cycle_button = QPushButton(self.tr("Add cycle"))
+        self.add_cycle_button.setObjectName("add_cycle")
+        self.add_unscheduled_button = QPushButton(self.tr("Add unscheduled visit"))
+        self.add_unscheduled_button.setObjectName("add_unscheduled")
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        for button, event in (
+            (self.add_cycle_button, self._cycle),
+            (self.add_unscheduled_button, self._unscheduled),
+        ):
+            button.setVisible(self._can_enter and event is not None)
+            button.setEnabled(False)
+
+        self.model = CasebookGridModel(study, lang, self.today)
+        self.grid = CasebookTable()
+        self.grid.setObjectName("casebook_grid")
+        self.grid.setModel(self.model)
+        self.status = LoadStatus()
+        self.legend = self._legend()
+
+        heading = QHBoxLayout()
+        heading.addWidget(self.title)
+        heading.addWidget(self.status_button)
+        heading.addStretch(1)
+        heading.addWidget(self.refresh_button)
+        heading.addWidget(self.add_unscheduled_button)
+        heading.addWidget(self.add_cycle_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(heading)
+        layout.addWidget(self.details)
+        layout.addWidget(self.status)
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.legend)
+
+        self.grid.cellChosen.connect(self._chosen)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.add_cycle_button.clicked.connect(self.add_cycle)
+        self.add_unscheduled_button.clicked.connect(self.add_unscheduled_visit)
+
+    # -- loading ------------------------------------------------------------------------
+
+    def show_subject(self, subject_id: str) -> Job:
+        """Show ``subject_id``'s casebook (loaded in the background)."""
+        if subject_id != self.subject_id:
+            self.subject_id = subject_id
+            self.header = None
+            self.title.setText(subject_id)
+            self.details.clear()
+            self.model.set_grid(None)
+            self._update_buttons()
+        return self._load(subject_id)
+
+    def refresh(self) -> Job | None:
+        """Reload the shown subject in the background (after a save, a status change…);
+        None when no subject is shown yet."""
+        return self._load(self.subject_id) if self.subject_id is not None else None
+
+    def _load(self, subject_id: str) -> Job:
+        self._request += 1
+        request, today = self._request, self._today
+        worklist = self.ws.worklist
+
+        def load() -> _Loaded:
+            return _Loaded(worklist.header(subject_id, today), worklist.grid(subject_id, today))
+
+        return run_job(
+            self.runner,
+            self.status,
+            "load casebook",
+            self.tr("Loading the casebook of {subject}…").format(subject=subject_id),
+            load,
+            lambda loaded: self._show(request, loaded),
+        )
+
+    def _show(self, request: int, loaded: _Loaded) -> None:
+        if request != self._request:  # a newer load is on its way
+            return
+        current = self.grid.currentIndex()
+        keep = self.model.target(current) if current.isValid() else None
+        same_subject = self.model.grid is not None and (
+            self.model.grid.subject_id == loaded.grid.subject_id
+        )
+        self.header = loaded.header
+        self._show_header(loaded.header)
+        self.model.set_grid(loaded.grid)
+        self._size_columns()
+        if not (same_subject and keep is not None and self.select_cell(keep)):
+            self._focus_current_visit()
+        self._update_buttons()
+        self.loaded.emit()
+
+    def _size_columns(self) -> None:
+        """Fit each column to its header and its widest cell (cheaper than asking Qt to
+        measure every cell, which costs more than loading the data)."""
+        header = self.grid.horizontalHeader()
+        metrics = self.grid.fontMetrics()
+        icon = self.grid.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self.grid)
+        padding = icon + 3 * metrics.averageCharWidth()
+        for column in range(self.model.columnCount()):
+            texts = self.model.column_texts(column)
+            widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+            header.resizeSection(
+                column, max(header.sectionSizeFromContents(column).width(), widest + padding)
+            )
+
+    def _show_header(self, header: SubjectHeader) -> None:
+        self.title.setText(
+            self.tr("{subject} — {status}").format(
+                subject=header.subject_id, status=labels.subject_status_text(header.status)
+            )
+        )
+        dash = labels.missing_text()
+        if header.age is None:
+            age = dash
+        elif header.age_max is not None:
+            age = self.tr("{low}–{high} years (day of birth not known)").format(
+                low=header.age, high=header.age_max
+            )
+        else:
+            age = self.tr("{age} years").format(age=header.age)
+        sex = (header.sex_zh if self.lang == "zh" else header.sex_en) or header.sex_code or dash
+        study = header.study_name_zh if self.lang == "zh" else header.study_name_en
+        day = (
+            self.tr("day {day}").format(day=header.day_on_study)
+            if header.day_on_study is not None
+            else dash
+        )
+        self.details.setText(
+            self.tr(
+                "Age: {age} · Sex: {sex} · Enrolled: {enrolled} · First dose: {first_dose} · "
+                "On study: {day}\nStudy: {study}"
+            ).format(
+                age=age,
+                sex=sex,
+                enrolled=labels.date_text(header.enrolled_on) or dash,
+                first_dose=labels.date_text(header.first_dose) or dash,
+                day=day,
+                study=study or header.study_oid,
+            )
+        )
+        self._fill_status_menu(header)
+
+    def _fill_status_menu(self, header: SubjectHeader) -> None:
+        self.status_menu.clear()
+        choices = sorted(TRANSITIONS[header.status], key=list(SubjectStatus).index)
+        for status in choices:
+            action = self.status_menu.addAction(labels.status_change_text(status))
+            action.setData(status.value)
+            action.triggered.connect(lambda _=False, s=status: self.ask_status_change(s))
+        may = allowed(self.ws.role, Permission.CHANGE_SUBJECT_STATUS)
+        self.status_button.setVisible(may and bool(choices))
+
+    def _focus_current_visit(self) -> None:
+        """Make the first form of the visit to work on current: the first one overdue, due or
+        upcoming; else the first scheduled one not done; else the last that exists."""
+        grid = self.model.grid
+        if grid is None or not grid.columns:
+            return
+        pending = (VisitState.OVERDUE, VisitState.DUE, VisitState.UPCOMING)
+        states = [c.visit.state if c.visit is not None else None for c in grid.columns]
+        existing = [n for n, c in enumerate(grid.columns) if c.exists]
+        target = next(
+            (n for n, state in enumerate(states) if state in pending),
+            next(
+                (n for n, state in enumerate(states) if state not in (None, VisitState.DONE)),
+                existing[-1] if existing else 0,
+            ),
+        )
+        for row in range(self.model.rowCount()):
+            index = self.model.index(row, target)
+            if index.flags() & Qt.ItemFlag.ItemIsEnabled:
+                self.grid.center_on(index)
+                return
+
+    def select_cell(self, target: CellTarget) -> bool:
+        """Make the cell of ``target`` current (False when the grid has none)."""
+        grid = self.model.grid
+        if grid is None or target.form_oid not in grid.form_order:
+            return False
+        row = grid.form_order.index(target.form_oid)
+        for n, column in enumerate(grid.columns):
+            if (column.event_oid, column.occurrence) == (target.event_oid, target.occurrence):
+                index = self.model.index(row, n)
+                if not index.flags() & Qt.ItemFlag.ItemIsEnabled:
+                    return False
+                self.grid.setCurrentIndex(index)
+                self.grid.scrollTo(index)
+                return True
+        return False
+
+    # -- actions ------------------------------------------------------------------------
+
+    def _chosen(self, index: QModelIndex) -> None:
+        target = self.model.target(index)
+        if target is not None and self.subject_id is not None:
+            self.formRequested.emit(
+                self.subject_id, target.event_oid, target.occurrence, target.form_oid
+            )
+
+    def _next_target(self, event: Event | None) -> CellTarget | None:
+        grid = self.model.grid
+        if event is None or grid is None or not event.forms:
+            return None
+        occurrence = next_occurrence(grid, event)
+        if occurrence is None:
+            return None
+        return CellTarget(event.oid, occurrence, event.forms[0])
+
+    def add_cycle(self) -> None:
+        """Open the first form of the next treatment cycle."""
+        self._request_target(self._next_target(self._cycle))
+
+    def add_unscheduled_visit(self) -> None:
+        """Open the first form of a new unscheduled visit."""
+        self._request_target(self._next_target(self._unscheduled))
+
+    def _request_target(self, target: CellTarget | None) -> None:
+        if target is not None and self.subject_id is not None:
+            self.formRequested.emit(
+                self.subject_id, target.event_oid, target.occurrence, target.form_oid
+            )
+
+    def _update_buttons(self) -> None:
+        for button, event in (
+            (self.add_cycle_button, self._cycle),
+            (self.add_unscheduled_button, self._unscheduled),
+        ):
+            target = self._next_target(event)
+            button.setEnabled(target is not None)
+            if target is not None:
+                button.setToolTip(
+                    labels.event_text(self.ws.study, target.event_oid, target.occurrence, self.lang)
+                )
+            elif self.model.grid is not None:
+                button.setToolTip(self.tr("The schedule allows no further occurrence."))
+
+    def ask_status_change(self, status: SubjectStatus) -> StatusChangeDialog | None:
+        """Ask date and reason for moving the subject to ``status`` (a window-modal dialog)."""
+        if self.header is None:
+            return None
+        dialog = StatusChangeDialog(
+            self.header.subject_id, self.header.status, status, self.today(), self
+        )
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.accepted.connect(
+            lambda: self.change_status(dialog.new_status, dialog.reason, dialog.day)
+        )
+        dialog.finished.connect(dialog.deleteLater)
+        self.status_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def change_status(self, status: SubjectStatus, reason: str, on: dt.date) -> Job | None:
+        """Move the shown subject to ``status`` in the background, then reload."""
+        subject_id = self.subject_id
+        if subject_id is None:
+            return None
+
+        def done(_: object) -> None:
+            self.subjectChanged.emit(subject_id)
+            if subject_id == self.subject_id:
+                self.refresh()
+
+        return run_job(
+            self.runner,
+            self.status,
+            "change subject status",
+            self.tr("Changing the status of {subject}…").format(subject=subject_id),
+            lambda: self.ws.subjects.set_status(subject_id, status, reason=reason or None, on=on),
+            done,
+        )
+
+    def today(self) -> dt.date:
+        """The day the schedule is judged on (today, unless one was given)."""
+        return self._today or dt.date.today()
+
+    # -- legend -------------------------------------------------------------------------
+
+    def _legend(self) -> QWidget:
+        legend = QWidget()
+        legend.setObjectName("casebook_legend")
+        grid = QGridLayout(legend)
+        grid.setContentsMargins(0, 0, 0, 0)
+        entries: list[tuple[QWidget, str]] = []
+        for state in CellState:
+            mark = _swatch(CELL_COLOURS[state][0], labels.cell_state_abbreviation(state))
+            icon = QLabel()
+            size = self.fontMetrics().height()
+            icon.setPixmap(cell_icon(state).pixmap(QSize(size, size), self.devicePixelRatioF()))
+            box = QWidget()
+            row = QHBoxLayout(box)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(icon)
+            row.addWidget(mark)
+            entries.append((box, labels.cell_state_text(state)))
+        entries.append((_swatch("#ffffff", labels.warnings_mark()), labels.warnings_text()))
+        entries.append((_swatch("#ffffff", labels.queries_mark(1)), self.tr("Open queries")))
+        entries.append((_swatch(NOT_APPLICABLE_COLOUR, " "), self.tr("Not part of this visit")))
+        per_row = 4
+        for n, (mark_widget, text) in enumerate(entries):
+            r, c = divmod(n, per_row)
+            grid.addWidget(mark_widget, r, c * 2, Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(QLabel(text), r, c * 2 + 1)
+        grid.setColumnStretch(per_row * 2, 1)
+        return legend
+
+
+def _swatch(background: str, text: str) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setStyleSheet(
+        f"background: {background}; color: #212121; border: 1px solid #9e9e9e; padding: 0 4px;"
+    )
+    return label

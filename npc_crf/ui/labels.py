@@ -1,0 +1,220 @@
+"""Translated display texts for the enums the views show: one place for every label.
+
+Each function returns the text in the installed Qt language (through
+``QCoreApplication.translate``, so ``pyside6-lupdate`` finds every string). The
+enum values themselves are stored data and never shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QCoreApplication
+
+from npc_crf.forms.model import Study
+from npc_crf.oncology.schedule import Unplanned, VisitState
+from npc_crf.services.subjects import SubjectStatus
+from npc_crf.services.worklist import CellState, WorkKind
+
+
+def subject_status_text(status: SubjectStatus) -> str:
+    """A subject's status as a person reads it ("On treatment")."""
+    texts = {
+        SubjectStatus.SCREENING: QCoreApplication.translate("SubjectStatus", "Screening"),
+        SubjectStatus.SCREEN_FAILURE: QCoreApplication.translate("SubjectStatus", "Screen failure"),
+        SubjectStatus.ENROLLED: QCoreApplication.translate("SubjectStatus", "Enrolled"),
+        SubjectStatus.ON_TREATMENT: QCoreApplication.translate("SubjectStatus", "On treatment"),
+        SubjectStatus.FOLLOW_UP: QCoreApplication.translate("SubjectStatus", "Follow-up"),
+        SubjectStatus.OFF_STUDY: QCoreApplication.translate("SubjectStatus", "Off study"),
+        SubjectStatus.DIED: QCoreApplication.translate("SubjectStatus", "Died"),
+    }
+    return texts[status]
+
+
+def status_change_text(status: SubjectStatus) -> str:
+    """The action that moves a subject to ``status`` ("Take off study…"), for menus."""
+    texts = {
+        SubjectStatus.SCREENING: QCoreApplication.translate("SubjectStatus", "Back to screening…"),
+        SubjectStatus.SCREEN_FAILURE: QCoreApplication.translate(
+            "SubjectStatus", "Record screen failure…"
+        ),
+        SubjectStatus.ENROLLED: QCoreApplication.translate("SubjectStatus", "Enrol…"),
+        SubjectStatus.ON_TREATMENT: QCoreApplication.translate("SubjectStatus", "Start treatment…"),
+        SubjectStatus.FOLLOW_UP: QCoreApplication.translate("SubjectStatus", "Move to follow-up…"),
+        SubjectStatus.OFF_STUDY: QCoreApplication.translate("SubjectStatus", "Take off study…"),
+        SubjectStatus.DIED: QCoreApplication.translate("SubjectStatus", "Record death…"),
+    }
+    return texts[status]
+
+
+def visit_state_text(state: VisitState) -> str:
+    """Where a planned visit stands ("overdue")."""
+    texts = {
+        VisitState.DONE: QCoreApplication.translate("VisitState", "done"),
+        VisitState.OVERDUE: QCoreApplication.translate("VisitState", "overdue"),
+        VisitState.DUE: QCoreApplication.translate("VisitState", "due"),
+        VisitState.UPCOMING: QCoreApplication.translate("VisitState", "upcoming"),
+        VisitState.UNPLANNED: QCoreApplication.translate("VisitState", "unplanned"),
+    }
+    return texts[state]
+
+
+def unplanned_text(why: Unplanned) -> str:
+    """Why a visit has no due date yet, in a sentence."""
+    texts = {
+        Unplanned.NO_ANCHOR: QCoreApplication.translate(
+            "VisitState", "The schedule gives this visit no date."
+        ),
+        Unplanned.ANCHOR_UNKNOWN: QCoreApplication.translate(
+            "VisitState", "The date it counts from is not entered yet."
+        ),
+        Unplanned.ANCHOR_PARTIAL: QCoreApplication.translate(
+            "VisitState", "The date it counts from is a partial date."
+        ),
+        Unplanned.ANCHOR_INDETERMINATE: QCoreApplication.translate(
+            "VisitState", "A partial date leaves the date it counts from open."
+        ),
+        Unplanned.FIRST_OCCURRENCE: QCoreApplication.translate(
+            "VisitState", "The first occurrence is dated when it happens."
+        ),
+        Unplanned.PREVIOUS_UNDATED: QCoreApplication.translate(
+            "VisitState", "The previous occurrence has no date yet."
+        ),
+        Unplanned.BEYOND_SCHEDULE: QCoreApplication.translate(
+            "VisitState", "This occurrence is past the end of the schedule."
+        ),
+    }
+    return texts[why]
+
+
+def cell_state_text(state: CellState) -> str:
+    """A form's state in the casebook grid, in words ("In progress")."""
+    texts = {
+        CellState.NOT_STARTED: QCoreApplication.translate("CellState", "Not started"),
+        CellState.IN_PROGRESS: QCoreApplication.translate("CellState", "In progress"),
+        CellState.COMPLETE: QCoreApplication.translate("CellState", "Complete"),
+        CellState.SIGNED: QCoreApplication.translate("CellState", "Signed"),
+        CellState.LOCKED: QCoreApplication.translate("CellState", "Locked"),
+    }
+    return texts[state]
+
+
+def cell_state_abbreviation(state: CellState) -> str:
+    """The short mark a grid cell shows for ``state`` (explained by the legend)."""
+    texts = {
+        CellState.NOT_STARTED: QCoreApplication.translate(
+            "CellState", "NS", "abbreviation of: not started"
+        ),
+        CellState.IN_PROGRESS: QCoreApplication.translate(
+            "CellState", "IP", "abbreviation of: in progress"
+        ),
+        CellState.COMPLETE: QCoreApplication.translate(
+            "CellState", "C", "abbreviation of: complete"
+        ),
+        CellState.SIGNED: QCoreApplication.translate("CellState", "S", "abbreviation of: signed"),
+        CellState.LOCKED: QCoreApplication.translate("CellState", "L", "abbreviation of: locked"),
+    }
+    return texts[state]
+
+
+def warnings_mark() -> str:
+    """The mark of a form with warnings (an overridden soft check)."""
+    return QCoreApplication.translate("CellState", "!", "mark of a form with warnings")
+
+
+def warnings_text() -> str:
+    """What :func:`warnings_mark` means."""
+    return QCoreApplication.translate("CellState", "Has warnings")
+
+
+def queries_mark(count: int) -> str:
+    """The mark of a form with ``count`` open queries ("Q2")."""
+    return QCoreApplication.translate(
+        "CellState", "Q{count}", "mark of a form with open queries"
+    ).format(count=count)
+
+
+def queries_text(count: int) -> str:
+    """``count`` open queries, in words."""
+    if count == 1:
+        return QCoreApplication.translate("CellState", "1 open query")
+    return QCoreApplication.translate("CellState", "{count} open queries").format(count=count)
+
+
+def work_kind_text(kind: WorkKind) -> str:
+    """A kind of work on the worklist, as a group title ("Overdue visits")."""
+    texts = {
+        WorkKind.OVERDUE_VISIT: QCoreApplication.translate("WorkKind", "Overdue visits"),
+        WorkKind.UPCOMING_VISIT: QCoreApplication.translate("WorkKind", "Upcoming visits"),
+        WorkKind.FORM_NOT_STARTED: QCoreApplication.translate("WorkKind", "Forms not started"),
+        WorkKind.FORM_INCOMPLETE: QCoreApplication.translate("WorkKind", "Incomplete forms"),
+        WorkKind.OPEN_QUERY: QCoreApplication.translate("WorkKind", "Open queries"),
+        WorkKind.AE_WITHOUT_OUTCOME: QCoreApplication.translate(
+            "WorkKind", "Adverse events without outcome"
+        ),
+    }
+    return texts[kind]
+
+
+def work_item_text(kind: WorkKind) -> str:
+    """What one line of the worklist asks for ("Visit overdue")."""
+    texts = {
+        WorkKind.OVERDUE_VISIT: QCoreApplication.translate("WorkKind", "Visit overdue"),
+        WorkKind.UPCOMING_VISIT: QCoreApplication.translate("WorkKind", "Visit coming up"),
+        WorkKind.FORM_NOT_STARTED: QCoreApplication.translate("WorkKind", "Form not started"),
+        WorkKind.FORM_INCOMPLETE: QCoreApplication.translate("WorkKind", "Form incomplete"),
+        WorkKind.OPEN_QUERY: QCoreApplication.translate("WorkKind", "Query to answer"),
+        WorkKind.AE_WITHOUT_OUTCOME: QCoreApplication.translate(
+            "WorkKind", "Outcome of adverse event missing"
+        ),
+    }
+    return texts[kind]
+
+
+def days_text(days: int) -> str:
+    """Days past the due date (positive), until it (negative) or today (0)."""
+    if days == 1:
+        return QCoreApplication.translate("Days", "1 day past due")
+    if days > 1:
+        return QCoreApplication.translate("Days", "{days} days past due").format(days=days)
+    if days == -1:
+        return QCoreApplication.translate("Days", "in 1 day")
+    if days < -1:
+        return QCoreApplication.translate("Days", "in {days} days").format(days=-days)
+    return QCoreApplication.translate("Days", "today")
+
+
+def event_text(study: Study, event_oid: str, occurrence: int | None, lang: str) -> str:
+    """An event occurrence named from the definitions: "Treatment cycle 3", "Screening"."""
+    event = study.event(event_oid)
+    name = event.name.get(lang) if event is not None else event_oid
+    if event is None or not event.repeating or occurrence is None:
+        return name
+    return QCoreApplication.translate(
+        "Event", "{event} {number}", "an occurrence of a repeating event"
+    ).format(event=name, number=occurrence)
+
+
+def form_text(study: Study, form_oid: str, lang: str) -> str:
+    """A form's title from the definitions (its OID when the study has no such form)."""
+    form = study.forms.get(form_oid)
+    return form.title.get(lang) if form is not None else form_oid
+
+
+def date_text(day: dt.date | None) -> str:
+    """A date as ISO text (unambiguous in both languages); empty for None."""
+    return day.isoformat() if day is not None else ""
+
+
+def window_text(start: dt.date | None, end: dt.date | None) -> str:
+    """A visit window as "11-28 – 12-04" (years added when they differ from each other)."""
+    if start is None or end is None:
+        return ""
+    if start.year != end.year:
+        return f"{start.isoformat()} – {end.isoformat()}"
+    return f"{start:%m-%d} – {end:%m-%d}"
+
+
+def missing_text() -> str:
+    """What a cell shows when there is no value ("—")."""
+    return "—"

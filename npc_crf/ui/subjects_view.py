@@ -1,0 +1,207 @@
+"""The Subjects screen: every subject of the site with status and next visit; screen new ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import shiboken6
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from npc_crf.auth.roles import Permission, allowed
+from npc_crf.services.subjects import SubjectStatus
+from npc_crf.services.worklist import SubjectSummary
+from npc_crf.services.workspace import Workspace
+from npc_crf.ui import labels
+from npc_crf.ui.models import (
+    TARGET_ROLE,
+    LoadStatus,
+    SubjectColumn,
+    SubjectFilterProxy,
+    SubjectTableModel,
+    run_job,
+)
+from npc_crf.ui.worker import Job, JobRunner
+
+
+class SubjectsView(QWidget):
+    """A sortable, filterable table of the site's subjects.
+
+    Double-click or Enter on a row emits :attr:`subjectOpened`; "Screen new subject"
+    registers one (roles that may enter data) and opens it the same way.
+    """
+
+    subjectOpened = Signal(str)
+    #: emitted after the table was (re)filled
+    loaded = Signal()
+
+    def __init__(
+        self,
+        ws: Workspace,
+        runner: JobRunner,
+        lang: str = "en",
+        *,
+        today: dt.date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ws, self.runner, self.lang, self._today = ws, runner, lang, today
+        self._request = 0
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("subject_filter")
+        self.filter_edit.setPlaceholderText(self.tr("Filter by subject ID or status"))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("status_filter")
+        self.status_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.status_combo.addItem(self.tr("All statuses"), None)
+        for status in SubjectStatus:
+            self.status_combo.addItem(labels.subject_status_text(status), status.value)
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.new_button = QPushButton(self.tr("Screen new subject"))
+        self.new_button.setObjectName("screen_new_subject")
+        self.new_button.setVisible(allowed(ws.role, Permission.ENTER_DATA))
+
+        self.model = SubjectTableModel(ws.study, lang, self.today)
+        self.proxy = SubjectFilterProxy()
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setObjectName("subjects_table")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(SubjectColumn.ID, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(SubjectColumn.NEXT_VISIT, QHeaderView.ResizeMode.Stretch)
+        self.status = LoadStatus()
+        self.count_label = QLabel()
+        self.count_label.setObjectName("subject_count")
+
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 2)
+        top.addWidget(self.status_combo)
+        top.addWidget(self.count_label)
+        top.addStretch(1)
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table, 1)
+
+        self.filter_edit.textChanged.connect(self.proxy.set_text)
+        for changed in (
+            self.proxy.modelReset,
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.layoutChanged,
+        ):
+            changed.connect(self._count)
+        self.status_combo.currentIndexChanged.connect(self._status_chosen)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.new_button.clicked.connect(self.screen_new_subject)
+        self.table.activated.connect(self._open)
+
+    def today(self) -> dt.date:
+        """The day the schedule is judged on (today, unless one was given)."""
+        return self._today or dt.date.today()
+
+    def refresh(self) -> Job:
+        """Reload the subjects in the background."""
+        self._request += 1
+        request, today = self._request, self._today
+        return run_job(
+            self.runner,
+            self.status,
+            "load subjects",
+            self.tr("Loading subjects…"),
+            lambda: self.ws.worklist.subjects(today),
+            lambda summaries: self._show(request, summaries),
+        )
+
+    def _show(self, request: int, summaries: list[SubjectSummary]) -> None:
+        if request != self._request:  # a newer load is on its way
+            return
+        current = self.selected_subject()
+        self.model.set_subjects(summaries)
+        if current is not None:
+            self.select_subject(current)
+        self.loaded.emit()
+
+    def screen_new_subject(self) -> Job:
+        """Register a new subject in screening, then open its casebook."""
+        self.new_button.setEnabled(False)  # one click, one subject
+        job = run_job(
+            self.runner,
+            self.status,
+            "screen new subject",
+            self.tr("Registering a new subject…"),
+            self.ws.subjects.enrol,
+            self._screened,
+        )
+        job.ended.connect(self._screening_ended)
+        return job
+
+    def _screening_ended(self) -> None:
+        if shiboken6.isValid(self.new_button):
+            self.new_button.setEnabled(True)
+
+    def _screened(self, subject_id: str) -> None:
+        self.refresh()
+        self.subjectOpened.emit(subject_id)
+
+    def _count(self) -> None:
+        self.count_label.setText(
+            self.tr("{shown} of {total} subjects").format(
+                shown=self.proxy.rowCount(), total=self.model.rowCount()
+            )
+        )
+
+    def _status_chosen(self, position: int) -> None:
+        value = self.status_combo.itemData(position)
+        self.proxy.set_status(SubjectStatus(value) if value else None)
+
+    def _open(self, index: QModelIndex) -> None:
+        subject_id = index.data(TARGET_ROLE)
+        if subject_id:
+            self.subjectOpened.emit(str(subject_id))
+
+    def visible_subjects(self) -> list[str]:
+        """The subject IDs shown, top to bottom (after filter and sort)."""
+        return [
+            str(self.proxy.index(row, SubjectColumn.ID).data(TARGET_ROLE))
+            for row in range(self.proxy.rowCount())
+        ]
+
+    def selected_subject(self) -> str | None:
+        """The subject of the current row, if any."""
+        index = self.table.currentIndex()
+        return str(index.data(TARGET_ROLE)) if index.isValid() else None
+
+    def select_subject(self, subject_id: str) -> bool:
+        """Make ``subject_id``'s row current (False when it is not shown)."""
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, SubjectColumn.ID)
+            if index.data(TARGET_ROLE) == subject_id:
+                self.table.setCurrentIndex(index)
+                self.table.scrollTo(index)
+                return True
+        return False
