@@ -44,6 +44,7 @@ from npc_crf.store.records import (
     RowLike,
     StoredForm,
     StoreSubject,
+    SubjectSnapshot,
     load_form,
     strip_row_keys,
     subject_forms,
@@ -400,7 +401,10 @@ class CasebookService:
         with self.ws.read() as conn:
             self._subject_row(conn, subject_id)
             stored = self._stored(conn, subject_id, event.oid, occurrence, form)
-            return self._session(conn, subject_id, event, occurrence, form, stored)
+            session = self._session(conn, subject_id, event, occurrence, form, stored)
+            # the session outlives this connection: its checks read a snapshot instead
+            session.subject = SubjectSnapshot(conn, subject_id, self.study.forms)
+            return session
 
     def _stored(
         self, conn: Connection, subject_id: str, event_oid: str, occurrence: int, form: Form

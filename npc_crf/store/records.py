@@ -199,6 +199,27 @@ class StoreSubject:
         return self._data[key]
 
 
+class SubjectSnapshot:
+    """All forms of one subject read at once (4 queries), for a session that outlives
+    its connection (the form entry screen keeps a session open while the nurse types)."""
+
+    def __init__(self, conn: Connection, subject_id: str, forms: Mapping[str, Form]) -> None:
+        self.subject_id = subject_id
+        stored = subject_forms(conn, subject_id, forms)
+        self._counts: dict[str, int] = {}
+        self._data: dict[tuple[str, int, str], dict[str, Any]] = {}
+        for (event, occurrence), by_form in stored.items():
+            self._counts[event] = self._counts.get(event, 0) + 1
+            for form_oid, form in by_form.items():
+                self._data[(event, occurrence, form_oid)] = strip_row_keys(form.answers)
+
+    def occurrence_count(self, event: str) -> int:
+        return self._counts.get(event, 0)
+
+    def form_data(self, event: str, occurrence: int, form: str) -> Mapping[str, object] | None:
+        return self._data.get((event, occurrence, form))
+
+
 def strip_row_keys(answers: RowLike) -> dict[str, Any]:
     """Answers without the store's row identities (for expressions and exports)."""
     return {

@@ -1,423 +1,603 @@
-"""A form drawn from its definition and driven by a FormSession.
+"""A form drawn from its definition and driven by a :class:`FormSession`.
 
-One editor class per item type, chosen from a table (:data:`EDITORS`). Every
-edit goes through :meth:`FormSession.answer`; the view only shows what the
-session says: statuses, messages, calculated values and relevance.
+Every entry goes through the session (:meth:`FormView.answer`); the view only
+shows what the session says — statuses, messages, calculated values and
+relevance — and only for the items an answer changed
+(``AnswerResult.changed``), so a commit costs a few milliseconds even on the
+largest form.
+
+Keyboard (no mouse needed):
+
+* Tab / Shift+Tab move between inputs; Enter commits and moves to the next
+  visible input (in a long text Enter is a new line and Tab leaves);
+* radio buttons: arrow keys, or type the code or the first letters of the
+  choice; Delete clears; check boxes: Space;
+* Ctrl+M opens the missing-data codes of the current item (or table cell);
+* Ctrl+Shift+O keeps a value with a warning and asks for the reason;
+* repeating groups: see :mod:`npc_crf.ui.widgets.group_table`.
+
+Items that skip logic hides disappear as you type (columns of a group are
+greyed in the rows where they do not apply). Required-but-empty items are
+quiet until :meth:`FormView.set_highlight_required` (after a refused "mark
+complete").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from html import escape
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
+    QAbstractItemView,
+    QApplication,
     QComboBox,
-    QCompleter,
-    QFormLayout,
-    QGroupBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QMenu,
     QPlainTextEdit,
-    QPushButton,
-    QRadioButton,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from npc_crf.forms.expr.evaluate import Missing
-from npc_crf.forms.model import Item, ItemType, Study, Text
-from npc_crf.forms.session import FormSession, ItemPath, ItemState, Status
+from npc_crf.forms.model import Item, ItemType, Section
+from npc_crf.forms.session import AnswerResult, FormSession, ItemPath, ItemState, Status
+from npc_crf.ui import dialogs
+from npc_crf.ui.widgets.editors import ItemEditor, make_editor
+from npc_crf.ui.widgets.group_table import GroupTable
+from npc_crf.ui.widgets.look import muted, set_colors, set_font
+from npc_crf.ui.widgets.missing_button import MissingButton
+from npc_crf.ui.widgets.status import ItemStatus
 
-STATUS_STYLE = {
-    Status.OK: "color: #2e7d32;",
-    Status.REQUIRED_EMPTY: "color: #8d6e00;",
-    Status.SOFT_WARNING: "color: #e65100;",
-    Status.HARD_ERROR: "color: #c62828; font-weight: bold;",
-    Status.NOT_RELEVANT: "color: #9e9e9e;",
-}
-PLACEHOLDERS = {
-    ItemType.DATE: "YYYY-MM-DD",
-    ItemType.PARTIAL_DATE: "YYYY / YYYY-MM / YYYY-MM-DD",
-    ItemType.TIME: "hh:mm",
-    ItemType.DATETIME: "YYYY-MM-DD hh:mm",
-}
+#: the width of the label column, in average characters
+LABEL_CHARS = 34
 
 
-def display(value: object) -> str:
-    """A stored value as text for an editor."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Y" if value else "N"
-    if isinstance(value, frozenset):
-        return ",".join(sorted(str(v) for v in value))
-    return str(value)
+def _shown(state: ItemState) -> object:
+    """What an editor shows: the refused entry when there is one, else the value."""
+    if state.status is Status.HARD_ERROR and state.rejected_input is not None:
+        return state.rejected_input
+    return state.value
 
 
-class ItemEditor(QWidget):
-    """Base editor: shows a value, reports edits as text through ``commit``."""
+class ItemRow(QWidget):
+    """One item: its label, help and required mark; editor, unit, missing button, status."""
 
-    def __init__(
-        self, study: Study, item: Item, lang: str, commit: Callable[[object], None]
-    ) -> None:
+    def __init__(self, view: FormView, item: Item, label_width: int) -> None:
         super().__init__()
-        self.study, self.item, self.lang, self.commit = study, item, lang, commit
-        self.box = QHBoxLayout(self)
-        self.box.setContentsMargins(0, 0, 0, 0)
-
-    def show_value(self, value: object) -> None:
-        """Show the session's value without committing."""
-
-
-class LineEditor(ItemEditor):
-    """One line of text: texts, numbers, dates, times."""
-
-    def __init__(
-        self, study: Study, item: Item, lang: str, commit: Callable[[object], None]
-    ) -> None:
-        super().__init__(study, item, lang, commit)
-        self.edit = QLineEdit()
-        self.edit.setObjectName(f"edit_{item.oid}")
-        self.edit.setPlaceholderText(PLACEHOLDERS.get(item.type, ""))
-        self.edit.editingFinished.connect(lambda: self.commit(self.edit.text()))
-        self.box.addWidget(self.edit)
-        if item.unit:
-            self.box.addWidget(QLabel(item.unit.get(lang)))
-
-    def show_value(self, value: object) -> None:
-        if not self.edit.hasFocus():
-            self.edit.setText(display(value))
-
-
-class LookupEditor(LineEditor):
-    """A code from a large list, found by typing part of its decode."""
-
-    def __init__(
-        self, study: Study, item: Item, lang: str, commit: Callable[[object], None]
-    ) -> None:
-        super().__init__(study, item, lang, commit)
-        codelist = study.codelist_for(item)
-        self.by_label = (
-            {f"{c.label.get(lang)} [{c.code}]": c.code for c in codelist.items} if codelist else {}
-        )
-        completer = QCompleter(sorted(self.by_label))
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.edit.setCompleter(completer)
-        self.edit.editingFinished.disconnect()
-        self.edit.editingFinished.connect(
-            lambda: self.commit(self.by_label.get(self.edit.text(), self.edit.text()))
-        )
-
-    def show_value(self, value: object) -> None:
-        codelist = self.study.codelist_for(self.item)
-        code = codelist.get(value) if codelist and value is not None else None
-        if not self.edit.hasFocus():
-            self.edit.setText(
-                f"{code.label.get(self.lang)} [{code.code}]" if code else display(value)
-            )
-
-
-class LongTextEditor(ItemEditor):
-    """Several lines of text."""
-
-    def __init__(
-        self, study: Study, item: Item, lang: str, commit: Callable[[object], None]
-    ) -> None:
-        super().__init__(study, item, lang, commit)
-        self.edit = QPlainTextEdit()
-        self.edit.setFixedHeight(60)
-        self.edit.textChanged.connect(lambda: self.commit(self.edit.toPlainText()))
-        self.box.addWidget(self.edit)
-
-    def show_value(self, value: object) -> None:
-        if not self.edit.hasFocus() and self.edit.toPlainText() != display(value):
-            self.edit.setPlainText(display(value))
-
-
-class ChoiceEditor(ItemEditor):
-    """Radio buttons (or a drop-down) over a code list; yes/no too."""
-
-    def __init__(
-        self, study: Study, item: Item, lang: str, commit: Callable[[object], None]
-    ) -> None:
-        super().__init__(study, item, lang, commit)
-        if item.type is ItemType.YES_NO:
-            options: list[tuple[str | int, Text]] = [
-                ("Y", Text("Yes", "是")),
-                ("N", Text("No", "否")),
-            ]
-        else:
-            codelist = study.codelist_for(item)
-            options = [(c.code, c.label) for c in codelist.items] if codelist else []
-        self.codes = [code for code, _ in options]
-        if item.appearance == "dropdown":
-            self.combo: QComboBox | None = QComboBox()
-            self.combo.addItem("")
-            for _, label in options:
-                self.combo.addItem(label.get(lang))
-            self.combo.currentIndexChanged.connect(
-                lambda i: self.commit(self.codes[i - 1] if i > 0 else None)
-            )
-            self.box.addWidget(self.combo)
+        self.view, self.item = view, item
+        self.path = ItemPath(item.oid)
+        study, lang = view.session.study, view.lang
+        self.editor: ItemEditor | None = None
+        self.missing: MissingButton | None = None
+        self.table: GroupTable | None = None
+        self.status = ItemStatus(study, lang)
+        self.status.message.setObjectName(f"status_{item.oid}")
+        self.status.overrideRequested.connect(lambda: view.request_override(self.path))
+        self._required_shown = item.required
+        self.label = QLabel(self._label_html())
+        self.label.setObjectName(f"label_{item.oid}")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        other = item.label.get("en" if lang == "zh" else "zh")
+        self.label.setToolTip(other + (f"\n{item.help.get(lang)}" if item.help else ""))
+        help_label = None
+        if item.help is not None:
+            help_label = QLabel(item.help.get(lang))
+            help_label.setObjectName("help")
+            help_label.setWordWrap(True)
+            muted(help_label)
+        if item.type is ItemType.NOTE:
+            set_font(self.label, italic=True)
+            box = QVBoxLayout(self)
+            box.setContentsMargins(0, 2, 0, 2)
+            box.addWidget(self.label)
+            if help_label is not None:
+                box.addWidget(help_label)
             return
-        self.combo = None
-        self.buttons = QButtonGroup(self)
-        for index, (_, label) in enumerate(options):
-            button = QRadioButton(label.get(lang))
-            self.buttons.addButton(button, index)
-            self.box.addWidget(button)
-        self.buttons.idClicked.connect(lambda i: self.commit(self.codes[i]))
-        self.box.addStretch()
+        if item.is_group:
+            self.table = GroupTable(
+                view.session,
+                item,
+                lang,
+                read_only=view.read_only,
+                confirm_remove=view.confirm_remove_row,
+            )
+            self.table.answerRequested.connect(view.answer)
+            self.table.missingRequested.connect(view.set_missing)
+            self.table.overrideRequested.connect(view.request_override)
+            self.table.addRowRequested.connect(lambda: view.add_row(item.oid))
+            self.table.removeRowRequested.connect(lambda row: view.remove_row(item.oid, row))
+            self.table.grid.setProperty("crfInput", True)
+            set_font(self.label, bold=True)
+            box = QVBoxLayout(self)
+            box.setContentsMargins(0, 4, 0, 4)
+            box.setSpacing(3)
+            section = view.session.form.section_of(item.oid)
+            same = section is not None and section.title.get(lang) == item.label.get(lang)
+            box.addWidget(self.label)
+            if same:
+                self.label.hide()  # the section's title already says it
+            if help_label is not None:
+                box.addWidget(help_label)
+            box.addWidget(self.table)
+            box.addWidget(self.status)
+            return
+        self.editor = make_editor(study, item, lang)
+        self.editor.committed.connect(lambda raw: view.answer(self.path, raw))
+        codes = study.missing_codes_for(item) if item.takes_input else ()
+        if codes and not view.read_only:
+            self.missing = MissingButton(study, codes, lang)
+            self.missing.setObjectName(f"missing_{item.oid}")
+            self.missing.codeChosen.connect(lambda code: view.set_missing(self.path, code))
+            self.missing.clearRequested.connect(lambda: view.answer(self.path, None))
+        left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 0, 0)
+        left.setSpacing(1)
+        left.addWidget(self.label)
+        if help_label is not None:
+            left.addWidget(help_label)
+        holder = QWidget()
+        holder.setFixedWidth(label_width)
+        holder.setLayout(left)
+        line = QHBoxLayout()
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.editor, 1 if self.editor.expanding else 0)
+        if self.missing is not None:
+            line.addWidget(self.missing, 0, Qt.AlignmentFlag.AlignVCenter)
+        if not self.editor.expanding:
+            line.addStretch(1)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(2)
+        right.addLayout(line)
+        right.addWidget(self.status)
+        box2 = QHBoxLayout(self)
+        box2.setContentsMargins(0, 3, 0, 3)
+        box2.setSpacing(12)
+        box2.addWidget(holder, 0, Qt.AlignmentFlag.AlignTop)
+        box2.addLayout(right, 1)
 
-    def show_value(self, value: object) -> None:
-        wanted = display(value)
-        index = next((i for i, c in enumerate(self.codes) if str(c) == wanted), -1)
-        if self.combo is not None:
-            self.combo.blockSignals(True)
-            self.combo.setCurrentIndex(index + 1)
-            self.combo.blockSignals(False)
-        elif index >= 0:
-            self.buttons.button(index).setChecked(True)
+    def _label_html(self, required: bool | None = None) -> str:
+        text = escape(self.item.label.get(self.view.lang))
+        if required is None:
+            required = self.item.required
+        if required and self.item.takes_input:
+            text += ' <span style="color:#c62828; font-weight:bold">*</span>'
+        return text
 
-
-class MultiEditor(ItemEditor):
-    """Check boxes over a code list."""
-
-    def __init__(
-        self, study: Study, item: Item, lang: str, commit: Callable[[object], None]
-    ) -> None:
-        super().__init__(study, item, lang, commit)
-        codelist = study.codelist_for(item)
-        self.boxes: dict[object, QCheckBox] = {}
-        for code in codelist.items if codelist else ():
-            box = QCheckBox(code.label.get(lang))
-            box.toggled.connect(self._changed)
-            self.boxes[code.code] = box
-            self.box.addWidget(box)
-        self.box.addStretch()
-
-    def _changed(self) -> None:
-        self.commit(frozenset(c for c, b in self.boxes.items() if b.isChecked()) or None)
-
-    def show_value(self, value: object) -> None:
-        chosen = value if isinstance(value, frozenset) else frozenset()
-        for code, box in self.boxes.items():
-            box.blockSignals(True)
-            box.setChecked(code in chosen)
-            box.blockSignals(False)
-
-
-class ReadOnlyEditor(ItemEditor):
-    """Calculated values and notes."""
-
-    def __init__(
-        self, study: Study, item: Item, lang: str, commit: Callable[[object], None]
-    ) -> None:
-        super().__init__(study, item, lang, commit)
-        self.label = QLabel()
-        self.label.setObjectName(f"value_{item.oid}")
-        self.box.addWidget(self.label)
-        if item.unit:
-            self.box.addWidget(QLabel(item.unit.get(lang)))
-        self.box.addStretch()
-
-    def show_value(self, value: object) -> None:
-        self.label.setText(display(value))
-
-
-EDITORS: dict[ItemType, type[ItemEditor]] = {
-    ItemType.TEXT: LineEditor,
-    ItemType.LONG_TEXT: LongTextEditor,
-    ItemType.INTEGER: LineEditor,
-    ItemType.DECIMAL: LineEditor,
-    ItemType.DATE: LineEditor,
-    ItemType.PARTIAL_DATE: LineEditor,
-    ItemType.TIME: LineEditor,
-    ItemType.DATETIME: LineEditor,
-    ItemType.SINGLE_CHOICE: ChoiceEditor,
-    ItemType.YES_NO: ChoiceEditor,
-    ItemType.MULTIPLE_CHOICE: MultiEditor,
-    ItemType.LOOKUP: LookupEditor,
-    ItemType.CALCULATED: ReadOnlyEditor,
-    ItemType.FILE: LineEditor,
-}
+    def show_state(self, state: ItemState) -> None:
+        """Show the session's state of this item."""
+        visible = state.status is not Status.NOT_RELEVANT
+        if self.isHidden() == visible:
+            self.setVisible(visible)
+        if self.editor is not None:
+            self.editor.show_value(_shown(state))
+            # conditionally required: marked once the condition holds, while answered too
+            required = (
+                self.item.required
+                or state.status is Status.REQUIRED_EMPTY
+                or (self._required_shown and visible and state.value is not None)
+            )
+            if required != self._required_shown:
+                self._required_shown = required
+                self.label.setText(self._label_html(required))
+        if self.missing is not None:
+            self.missing.show_code(state.value.code if isinstance(state.value, Missing) else None)
+        local = (
+            self.editor.local_problem()
+            if self.editor is not None and state.status is Status.HARD_ERROR
+            else None
+        )
+        self.status.show_state(
+            state,
+            highlight_required=self.view.highlight_required,
+            local_problem=local,
+            read_only=self.view.read_only,
+        )
 
 
 class FormView(QScrollArea):
-    """A whole form: sections, items, groups as tables, statuses beside items."""
+    """A whole form: sections, items, repeating groups as tables, statuses beside items."""
 
-    def __init__(self, session: FormSession, lang: str = "en") -> None:
-        super().__init__()
-        self.session, self.lang = session, lang
+    changed = Signal()
+
+    def __init__(
+        self,
+        session: FormSession,
+        lang: str = "en",
+        *,
+        read_only: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session, self.lang, self.read_only = session, lang, read_only
+        self.highlight_required = False
         self.setWidgetResizable(True)
+        self.setObjectName("form_view")
+        self.rows: dict[ItemPath, ItemRow] = {}
         self.editors: dict[ItemPath, ItemEditor] = {}
-        self.status_labels: dict[ItemPath, QLabel] = {}
-        self.rows: dict[ItemPath, list[QWidget]] = {}
-        self.tables: dict[str, QTableWidget] = {}
+        self.tables: dict[str, GroupTable] = {}
+        self._owner: dict[QWidget, ItemRow] = {}
+        self._sections: list[tuple[QFrame, list[ItemRow]]] = []
+        self._shown_states: dict[ItemPath, ItemState] = {}
+        self._last_path: ItemPath | None = None
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # a bound method: dropped with the view
+            app.focusChanged.connect(self._focus_moved)
         body = QWidget()
+        body.setObjectName("form_body")
         layout = QVBoxLayout(body)
-        title = QLabel(f"<h2>{session.form.title.get(lang)}</h2>")
+        layout.setSpacing(10)
+        title = QLabel(escape(session.form.title.get(lang)))
+        title.setObjectName("form_title")
+        set_font(title, bold=True, scale=1.4)
+        title.setWordWrap(True)
         layout.addWidget(title)
+        if session.form.help is not None:
+            help_label = QLabel(session.form.help.get(lang))
+            help_label.setObjectName("help")
+            help_label.setWordWrap(True)
+            muted(help_label)
+            layout.addWidget(help_label)
+        label_width = self.fontMetrics().averageCharWidth() * LABEL_CHARS
         for section in session.form.sections:
-            box = QGroupBox(section.title.get(lang))
-            form_layout = QFormLayout(box)
-            for item in section.items:
-                self._add_item(form_layout, item)
-            layout.addWidget(box)
+            layout.addWidget(self._section(section, label_width))
         layout.addStretch()
         self.setWidget(body)
-        self.refresh(list(session.states()))
+        for row in self.rows.values():
+            for widget in self._inputs_of(row):
+                self._owner[widget] = row
+                widget.installEventFilter(self)
+        self.refresh_all(tables=False)  # each table has just drawn itself
+        for sequence, slot in (
+            ("Ctrl+M", self.open_missing_menu),
+            ("Ctrl+Shift+O", self.override_current),
+        ):
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
 
-    def _add_item(self, layout: QFormLayout, item: Item) -> None:
-        lang = self.lang
-        path = ItemPath(item.oid)
-        label = QLabel(item.label.get(lang) + (" *" if item.required else ""))
-        label.setWordWrap(True)
-        if item.help:
-            label.setToolTip(item.help.get(lang))
-        if item.type is ItemType.NOTE:
-            label.setStyleSheet("font-style: italic;")
-            layout.addRow(label)
-            self.rows[path] = [label]
-            return
-        if item.is_group:
-            layout.addRow(label, self._group_table(item))
-            holder = self.tables[item.oid].parentWidget()
-            self.rows[path] = [label] + ([holder] if holder is not None else [])
-            return
+    # -- building ------------------------------------------------------------------------------
 
-        def commit(value: object, target: ItemPath = path) -> None:
-            self.answer(target, value)
+    def _section(self, section: Section, label_width: int) -> QFrame:
+        frame = QFrame()
+        frame.setObjectName("section")
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        frame.setBackgroundRole(QPalette.ColorRole.Base)
+        frame.setAutoFillBackground(True)
+        box = QVBoxLayout(frame)
+        box.setContentsMargins(12, 8, 12, 8)
+        box.setSpacing(2)
+        heading = QLabel(escape(section.title.get(self.lang)))
+        heading.setObjectName("section_title")
+        set_font(heading, bold=True, scale=1.15)
+        set_colors(heading, "#1f3a5f")
+        heading.setToolTip(section.title.get("en" if self.lang == "zh" else "zh"))
+        box.addWidget(heading)
+        if section.help is not None:
+            help_label = QLabel(section.help.get(self.lang))
+            help_label.setObjectName("help")
+            help_label.setWordWrap(True)
+            muted(help_label)
+            box.addWidget(help_label)
+        members: list[ItemRow] = []
+        for item in section.items:
+            row = ItemRow(self, item, label_width)
+            row.setObjectName(f"row_{item.oid}")
+            self.rows[row.path] = row
+            if row.editor is not None:
+                self.editors[row.path] = row.editor
+                if self.read_only:
+                    row.editor.set_read_only(True)
+            if row.table is not None:
+                self.tables[item.oid] = row.table
+            box.addWidget(row)
+            members.append(row)
+        self._sections.append((frame, members))
+        return frame
 
-        editor = EDITORS[item.type](self.session.study, item, lang, commit)
-        status = QLabel()
-        status.setObjectName(f"status_{item.oid}")
-        status.setWordWrap(True)
-        field = QWidget()
-        row = QHBoxLayout(field)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(editor, 3)
-        if item.takes_input and self.session.study.missing_codes_for(item):
-            row.addWidget(self._missing_button(path, item))
-        row.addWidget(status, 2)
-        layout.addRow(label, field)
-        self.editors[path] = editor
-        self.status_labels[path] = status
-        self.rows[path] = [label, field]
+    @staticmethod
+    def _inputs_of(row: ItemRow) -> list[QWidget]:
+        if row.editor is not None:
+            return row.editor.inputs()
+        if row.table is not None:
+            return [row.table.grid]
+        return []
 
-    def _missing_button(self, path: ItemPath, item: Item) -> QToolButton:
-        button = QToolButton()
-        button.setText("…")
-        button.setToolTip("Missing-data code" if self.lang == "en" else "缺失数据代码")
-        menu = QMenu(button)
-        for missing in self.session.study.missing_codes:
-            if missing.code in self.session.study.missing_codes_for(item):
-                action = menu.addAction(f"{missing.code} – {missing.name.get(self.lang)}")
-                action.triggered.connect(
-                    lambda _=False, c=missing.code: self.answer(path, Missing(c))
-                )
-        button.setMenu(menu)
-        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        return button
+    # -- changing the session -------------------------------------------------------------------
 
-    def _group_table(self, group: Item) -> QWidget:
-        holder = QWidget()
-        layout = QVBoxLayout(holder)
-        layout.setContentsMargins(0, 0, 0, 0)
-        table = QTableWidget(0, len(group.items))
-        table.setObjectName(f"table_{group.oid}")
-        table.setHorizontalHeaderLabels([c.label.get(self.lang) for c in group.items])
-        table.setMinimumHeight(120)
-        table.itemChanged.connect(lambda cell, g=group: self._cell_changed(g, cell))
-        add = QPushButton("Add row" if self.lang == "en" else "添加一行")
-        add.setObjectName(f"add_{group.oid}")
-        add.clicked.connect(lambda _=False, g=group: self.add_row(g.oid))
-        layout.addWidget(table)
-        layout.addWidget(add)
-        self.tables[group.oid] = table
-        self._sync_table(group)
-        return holder
-
-    def add_row(self, group: str) -> None:
-        """Add a row to a group table."""
-        self.session.add_row(group)
-        item = self.session.form.item(group)
-        assert item is not None
-        self._sync_table(item)
-        self.refresh(list(self.session.states()))
-
-    def _sync_table(self, group: Item) -> None:
-        table = self.tables[group.oid]
-        table.blockSignals(True)
-        table.setRowCount(self.session.row_count(group.oid))
-        for row in range(table.rowCount()):
-            for col, column in enumerate(group.items):
-                state = self.session.state(ItemPath(column.oid, group.oid, row + 1))
-                cell = QTableWidgetItem(display(state.value))
-                if not column.takes_input:
-                    cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                if state.message is not None:
-                    cell.setToolTip(state.message.get(self.lang))
-                color = {
-                    Status.HARD_ERROR: "#ffcdd2",
-                    Status.SOFT_WARNING: "#ffe0b2",
-                    Status.REQUIRED_EMPTY: "#fff9c4",
-                    Status.NOT_RELEVANT: "#eeeeee",
-                }.get(state.status)
-                if color:
-                    cell.setBackground(QColor(color))
-                table.setItem(row, col, cell)
-        table.blockSignals(False)
-
-    def _cell_changed(self, group: Item, cell: QTableWidgetItem) -> None:
-        column = group.items[cell.column()]
-        self.answer(ItemPath(column.oid, group.oid, cell.row() + 1), cell.text())
-
-    def answer(self, path: ItemPath, value: object) -> None:
-        """Pass an edit to the session and show what changed."""
+    def answer(self, path: ItemPath, value: object) -> AnswerResult:
+        """Pass an entry to the session and show what changed."""
         result = self.session.answer(path, value)
-        self.refresh([*result.changed, path])
+        self.refresh([path, *result.changed])
+        self.changed.emit()
+        return result
+
+    def set_missing(self, path: ItemPath, code: str) -> AnswerResult:
+        """Answer with a missing-data code."""
+        return self.answer(path, Missing(code))
+
+    def request_override(self, path: ItemPath) -> bool:
+        """Ask for the reason to keep a value with a warning; True when it was kept."""
+        if self.read_only:
+            return False
+        state = self.session.state(path)
+        if state.status is not Status.SOFT_WARNING:
+            return False
+        item = self.session.form.item(path.item)
+        label = item.label.get(self.lang) if item is not None else str(path)
+        message = state.message.get(self.lang) if state.message is not None else ""
+        reason = dialogs.ask_reason(
+            self,
+            self.tr("Keep a value outside the expected range"),
+            self.tr(
+                "{item}: {message}\n\nWhy is this value right? The reason is recorded and the monitor will see a query."
+            ).format(item=label, message=message),
+            dialogs.override_reasons(),
+            initial=state.override_reason or "",
+        )
+        if not reason:
+            return False
+        self.override(path, reason)
+        return True
+
+    def override(self, path: ItemPath, reason: str) -> ItemState:
+        """Keep a value with a warning for ``reason``."""
+        state = self.session.override(path, reason)
+        self.refresh([path])
+        self.changed.emit()
+        return state
+
+    def add_row(self, group: str) -> int:
+        """Add a row to a group; the new row's first cell becomes current."""
+        row = self.session.add_row(group)
+        self.refresh_all()
+        self.changed.emit()
+        table = self.tables[group]
+        table.grid.setCurrentCell(row - 1, 0)
+        table.grid.setFocus(Qt.FocusReason.OtherFocusReason)
+        return row
+
+    def remove_row(self, group: str, row: int) -> None:
+        """Remove row ``row`` (from 1) of a group."""
+        self.session.remove_row(group, row)
+        self.refresh_all()
+        self.changed.emit()
+        grid = self.tables[group].grid
+        if grid.rowCount():
+            grid.setCurrentCell(min(row, grid.rowCount()) - 1, max(grid.currentColumn(), 0))
+
+    def confirm_remove_row(self, row: int) -> bool:
+        """Ask before a row is removed."""
+        return dialogs.confirm(
+            self,
+            self.tr("Remove row"),
+            self.tr("Remove row {row}? Its values are kept in the audit trail.").format(row=row),
+        )
+
+    # -- showing the session --------------------------------------------------------------------
 
     def refresh(self, paths: list[ItemPath]) -> None:
-        """Show the session's state of ``paths``."""
-        groups = set()
+        """Show the session's state of ``paths`` (items and group cells)."""
+        cells: dict[str, list[ItemPath]] = {}
         for path in paths:
             if path.group is not None:
-                groups.add(path.group)
+                cells.setdefault(path.group, []).append(path)
+                continue
+            row = self.rows.get(path)
+            if row is None:
                 continue
             state = self.session.state(path)
-            self._show(path, state)
-        for oid in groups:
-            item = self.session.form.item(oid)
-            assert item is not None
-            self._sync_table(item)
+            if self._shown_states.get(path) != state:
+                self._shown_states[path] = state
+                row.show_state(state)
+        for group, group_paths in cells.items():
+            table = self.tables.get(group)
+            if table is not None:
+                table.update_cells(group_paths)
+        self._update_sections()
 
-    def _show(self, path: ItemPath, state: ItemState) -> None:
-        visible = state.status is not Status.NOT_RELEVANT
-        for widget in self.rows.get(path, []):
-            widget.setVisible(visible)
-        editor = self.editors.get(path)
-        if editor is not None:
-            shown = (
-                state.rejected_input
-                if state.status is Status.HARD_ERROR and state.rejected_input is not None
-                else state.value
+    def refresh_all(self, *, tables: bool = True) -> None:
+        """Show every item's state (after rows were added or removed)."""
+        for path, row in self.rows.items():
+            state = self.session.state(path)
+            if self._shown_states.get(path) != state:
+                self._shown_states[path] = state
+                row.show_state(state)
+        if tables:
+            for table in self.tables.values():
+                table.sync()
+        self._update_sections()
+
+    def _update_sections(self) -> None:
+        for frame, members in self._sections:
+            shown = any(not row.isHidden() for row in members)
+            if frame.isHidden() == shown:
+                frame.setVisible(shown)
+
+    def set_highlight_required(self, on: bool) -> None:
+        """Highlight required items that are empty (after a refused "mark complete")."""
+        if on == self.highlight_required:
+            return
+        self.highlight_required = on
+        self._shown_states.clear()
+        for table in self.tables.values():
+            table.set_highlight_required(on)
+        self.refresh_all()
+
+    # -- focus -----------------------------------------------------------------------------------
+
+    def focused_path(self) -> ItemPath | None:
+        """The item (or group cell) that has the keyboard focus, or None."""
+        return self._path_of(QApplication.focusWidget())
+
+    def current_path(self) -> ItemPath | None:
+        """The focused item, or the one that had the focus last (a button took it since)."""
+        return self.focused_path() or self._last_path
+
+    def _focus_moved(self, _old: QWidget | None, now: QWidget | None) -> None:
+        path = self._path_of(now)
+        if path is not None:
+            self._last_path = path
+
+    def _path_of(self, widget: QWidget | None) -> ItemPath | None:
+        while widget is not None and widget is not self:
+            row = self._owner.get(widget)
+            if row is not None:
+                if row.table is not None:
+                    return row.table.current_path() or row.path
+                return row.path
+            widget = widget.parentWidget()
+        return None
+
+    def focus_path(self, path: ItemPath) -> bool:
+        """Give the focus to an item's input (or a group cell); False when hidden or unknown."""
+        if path.group is not None:
+            table = self.tables.get(path.group)
+            if table is None or table.isHidden() or not table.focus_cell(path):
+                return False
+            self.ensureWidgetVisible(table.grid)
+            return True
+        row = self.rows.get(path)
+        if row is None or row.isHidden():
+            return False
+        target: QWidget | None = None
+        if row.editor is not None:
+            target = row.editor.focus_target()
+        elif row.table is not None:
+            target = row.table.grid
+        if target is None or not target.isEnabled():
+            return False
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.ensureWidgetVisible(target)
+        return True
+
+    def problems(self) -> list[tuple[ItemPath, ItemState]]:
+        """Items that stop the form being complete, in form order: required but empty,
+        refused, and warnings without a reason."""
+        return [
+            (path, state)
+            for path, state in self.session.problems().items()
+            if not (state.status is Status.SOFT_WARNING and state.override_reason)
+        ]
+
+    def focus_first_problem(self) -> ItemPath | None:
+        """Focus the first item that stops the form being complete; its path, or None."""
+        for path, _state in self.problems():
+            if self.focus_path(path):
+                return path
+        return None
+
+    def focus_first_input(self) -> bool:
+        """Focus the first visible input of the form."""
+        return any(not row.isHidden() and self.focus_path(row.path) for row in self.rows.values())
+
+    def describe(self, path: ItemPath) -> str:
+        """``Label`` or ``Group, row 2: Label`` for messages."""
+        item = self.session.form.item(path.item)
+        label = item.label.get(self.lang) if item is not None else path.item
+        if path.group is not None:
+            group = self.session.form.item(path.group)
+            name = group.label.get(self.lang) if group is not None else path.group
+            return self.tr("{group}, row {row}: {item}").format(
+                group=name, row=path.row, item=label
             )
-            editor.show_value(shown)
-        label = self.status_labels.get(path)
-        if label is not None:
-            text = state.message.get(self.lang) if state.message else ""
-            if isinstance(state.value, Missing):
-                text = state.value.code
-            label.setText(text)
-            label.setStyleSheet(STATUS_STYLE[state.status])
+        return label
+
+    def commit_pending(self) -> None:
+        """Commit what is typed in the focused input but not yet committed (before a save)."""
+        for table in self.tables.values():
+            grid = table.grid
+            if grid.state() == QAbstractItemView.State.EditingState:
+                editor = grid.indexWidget(grid.currentIndex())
+                if editor is not None:
+                    grid.commitData(editor)
+        widget = QApplication.focusWidget()
+        while widget is not None and widget is not self:
+            row = self._owner.get(widget)
+            if row is not None and row.editor is not None:
+                row.editor.commit_pending()
+                return
+            widget = widget.parentWidget()
+
+    def open_missing_menu(self) -> None:
+        """Ctrl+M: the missing-data codes of the focused item or cell."""
+        path = self.focused_path()
+        if path is None or self.read_only:
+            return
+        before = QApplication.focusWidget()
+        if path.group is not None:
+            self.tables[path.group].open_missing_menu()
+        else:
+            row = self.rows.get(path)
+            if row is None or row.missing is None:
+                return
+            row.missing.open_menu()
+        if before is not None and before.isVisible():  # the keyboard stays with the item
+            before.activateWindow()
+            before.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def override_current(self) -> None:
+        """Ctrl+Shift+O: keep the focused item's value despite its warning."""
+        path = self.focused_path()
+        if path is not None:
+            self.request_override(path)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter in an input commits and moves to the next visible input."""
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and isinstance(watched, QWidget)
+        ):
+            if isinstance(watched, QPlainTextEdit):
+                return False
+            if isinstance(watched, QComboBox) and watched.view().isVisible():
+                return False
+            if any(watched is t.grid for t in self.tables.values()):
+                return False
+            row = self._owner.get(watched)
+            if row is not None and row.editor is not None and row.editor.inputs()[-1] is watched:
+                row.editor.commit_pending()
+            self.focus_next_input(watched)
+            return True
+        return False
+
+    def focus_next_input(self, current: QWidget) -> bool:
+        """Move the focus to the next visible input after ``current``."""
+        owner = self._owner.get(current)
+        body = self.widget()
+        if body is None:
+            return False
+        widget = current.nextInFocusChain()
+        while widget is not None and widget is not current:
+            if (
+                widget.property("crfInput")
+                and body.isAncestorOf(widget)
+                and widget.isVisible()
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ):
+                row = self._owner.get(widget)
+                same = (
+                    row is owner
+                    and row is not None
+                    and row.editor is not None
+                    and row.editor.grouped
+                )
+                if not same:
+                    target = (
+                        row.editor.focus_target()
+                        if row is not None and row.editor is not None and row.editor.grouped
+                        else widget
+                    ) or widget
+                    target.setFocus(Qt.FocusReason.TabFocusReason)
+                    self.ensureWidgetVisible(target)
+                    return True
+            widget = widget.nextInFocusChain()
+        return False
