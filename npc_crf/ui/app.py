@@ -1,169 +1,309 @@
-"""The desktop application's entry point and its form browser window.
+"""The desktop application: from start to quit.
 
-Until the encrypted store arrives, the application opens the bundled studies
-and lets a person fill in any form of any event in a scratch session (nothing
-is saved); ``--tour DIR`` saves screenshots of a few screens and quits.
+:class:`Shell` runs the screens in order: the first-run wizard when the data
+folder holds no site, else the login screen (the site is opened once per run);
+after a login the forced password change when an administrator reset it, then
+the main window; logging out (or a restore) goes back to the login screen; Quit
+logs out, closes the site and ends the program.
+
+:func:`run` is what ``npc-crf gui`` calls; ``--tour DIR`` hands over to
+:mod:`npc_crf.ui.tour` instead.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import (
-    QApplication,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+import platformdirs
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-from npc_crf import __version__
-from npc_crf.core.paths import bundled_forms_dir
-from npc_crf.forms.loader import load_studies
-from npc_crf.forms.model import Study
-from npc_crf.forms.problems import DefinitionError
-from npc_crf.forms.session import FormSession
-from npc_crf.ui.form_view import FormView
+from npc_crf.core.errors import NpcCrfError
+from npc_crf.core.logs import LOGGER
+from npc_crf.store.layout import DataDir
+from npc_crf.ui.i18n import apply_font, current_language, install_language, normalise_language
+from npc_crf.ui.login import ChangePasswordDialog, LoginWindow
+from npc_crf.ui.main_window import MINUTE_MS, FormPageFactory, MainWindow
+from npc_crf.ui.prefs import Prefs, PrefsStore
+from npc_crf.ui.worker import JobRunner, Progress
+
+if TYPE_CHECKING:
+    from npc_crf.services.site import Site
+    from npc_crf.services.workspace import Workspace
+    from npc_crf.store.keyfile import KdfCost
+    from npc_crf.ui.wizard import SiteWizard
+
+APP_NAME = "npc-crf"
 
 
-class MainWindow(QMainWindow):
-    """Studies, their events and forms on the left; the chosen form on the right."""
+def default_data_dir() -> Path:
+    """The site's data folder when none is given: the user's application-data folder
+    (``~/.local/share/npc-crf/site`` on Linux, ``%LOCALAPPDATA%\\npc-crf\\site`` on
+    Windows), never the program folder."""
+    return platformdirs.user_data_path(APP_NAME, appauthor=False, roaming=False) / "site"
+
+
+def application() -> QApplication:
+    """The running QApplication (made on first use)."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setQuitOnLastWindowClosed(False)  # the shell quits: windows hand over to each other
+    return app
+
+
+class Shell(QObject):
+    """Runs the wizard, the login screen and the main window of one data folder."""
+
+    mainShown = Signal(object)  # the MainWindow
+    loginShown = Signal(object)  # the LoginWindow
+    finished = Signal(int)  # the exit status, once everything is closed
 
     def __init__(
-        self, studies: list[Study], lang: str = "en", today: dt.date | None = None
+        self,
+        data_dir: Path,
+        *,
+        forms_dir: Path | None = None,
+        lang: str | None = None,
+        prefs: PrefsStore | None = None,
+        idle_ms: int | None = None,
+        status_ms: int = MINUTE_MS,
+        cost: KdfCost | None = None,
+        form_page_factory: FormPageFactory | None = None,
+        parent: QObject | None = None,
     ) -> None:
-        super().__init__()
-        self.studies = {s.oid: s for s in studies}
-        self.lang = lang
-        self.today = today
-        self.setWindowTitle(f"npc-crf {__version__}")
-        self.tree = QTreeWidget()
-        self.tree.setHeaderHidden(True)
-        self.tree.setObjectName("study_tree")
-        self.tree.itemSelectionChanged.connect(self._open_selected)
-        self.language = QComboBox()
-        self.language.addItems(["English", "简体中文"])
-        self.language.setCurrentIndex(1 if lang == "zh" else 0)
-        self.language.currentIndexChanged.connect(
-            lambda i: self.set_language("zh" if i == 1 else "en")
-        )
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Language / 语言"))
-        top.addWidget(self.language)
-        left_layout.addLayout(top)
-        left_layout.addWidget(self.tree)
-        self.placeholder = QLabel()
-        self.splitter = QSplitter()
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(self.placeholder)
-        self.splitter.setSizes([300, 900])
-        self.setCentralWidget(self.splitter)
-        self.form_view: FormView | None = None
-        self._fill_tree()
-        self.resize(1280, 860)
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+        self.forms_dir = forms_dir
+        self.prefs = prefs or PrefsStore()
+        self.idle_ms, self.status_ms, self.cost = idle_ms, status_ms, cost
+        self.form_page_factory = form_page_factory
+        self.runner = JobRunner(self)
+        self.site: Site | None = None
+        self.open_error: NpcCrfError | None = None
+        self.ws: Workspace | None = None
+        self.wizard: SiteWizard | None = None
+        self.login_window: LoginWindow | None = None
+        self.main_window: MainWindow | None = None
+        self.forced_dialog: ChangePasswordDialog | None = None
+        self.start_language = normalise_language(lang or self.prefs.last.language)
+        self.language_by_hand = lang is not None
+        self.font_scale = self.prefs.last.font_scale
+        self.closed = False
 
-    def _fill_tree(self) -> None:
-        self.tree.clear()
-        for study in self.studies.values():
-            top = QTreeWidgetItem([study.name.get(self.lang)])
-            for event in study.events:
-                node = QTreeWidgetItem([event.name.get(self.lang)])
-                for form_oid in event.forms:
-                    leaf = QTreeWidgetItem([study.forms[form_oid].title.get(self.lang)])
-                    leaf.setData(0, 256, (study.oid, event.oid, form_oid))
-                    node.addChild(leaf)
-                top.addChild(node)
-            self.tree.addTopLevelItem(top)
-            top.setExpanded(True)
-        self.placeholder.setText(
-            "Choose a form on the left." if self.lang == "en" else "请在左侧选择一个表单。"
-        )
+    @property
+    def app(self) -> QApplication:
+        return application()
 
-    def set_language(self, lang: str) -> None:
-        """Switch every text between English and Chinese."""
-        self.lang = lang
-        self.language.blockSignals(True)
-        self.language.setCurrentIndex(1 if lang == "zh" else 0)
-        self.language.blockSignals(False)
-        current = self.current_form()
-        self._fill_tree()
-        if current is not None:
-            self.open_form(*current)
+    # -- start --------------------------------------------------------------------------
 
-    def current_form(self) -> tuple[str, str, str] | None:
-        """(study, event, form) of the open form."""
-        if self.form_view is None:
-            return None
-        session = self.form_view.session
-        return session.study.oid, session.event or "", session.form.oid
+    def start(self) -> None:
+        """The wizard when the folder holds no site, else the login screen."""
+        install_language(self.app, self.start_language)
+        apply_font(self.app, self.start_language, self.font_scale)
+        if DataDir(self.data_dir).exists():
+            self.show_login()
+        else:
+            self.show_wizard()
 
-    def _open_selected(self) -> None:
-        items = self.tree.selectedItems()
-        key = items[0].data(0, 256) if items else None
-        if key:
-            self.open_form(*key)
+    def show_wizard(self) -> SiteWizard:
+        """The first-run wizard; after Finish, the login screen on the new site."""
+        from npc_crf.ui.wizard import SiteWizard
 
-    def open_form(self, study_oid: str, event_oid: str, form_oid: str) -> FormView:
-        """Show a fresh session of a form."""
-        study = self.studies[study_oid]
-        session = FormSession(
-            study, study.forms[form_oid], event=event_oid, occurrence=1, today=self.today
-        )
-        view = FormView(session, self.lang)
-        old = self.splitter.widget(1)
-        self.splitter.replaceWidget(1, view)
+        wizard = SiteWizard(self.data_dir, self.runner, self.forms_dir, self.cost)
+        wizard.siteCreated.connect(self._site_created)
+        wizard.accepted.connect(self._wizard_done)
+        wizard.rejected.connect(lambda: self.quit(0))
+        self.wizard = wizard
+        wizard.show()
+        return wizard
+
+    def _site_created(self, site: object) -> None:
+        self.site = site  # type: ignore[assignment]
+
+    def _wizard_done(self) -> None:
+        wizard, self.wizard = self.wizard, None
+        self.show_login()
+        if wizard is not None:
+            wizard.deleteLater()
+
+    def open_site(self) -> Site | None:
+        """Open the data folder (once per run); the error is kept for the login screen."""
+        if self.site is None:
+            from npc_crf.services.site import Site
+
+            try:
+                self.site = Site.open(self.data_dir, self.forms_dir)
+                self.open_error = None
+            except NpcCrfError as exc:
+                LOGGER.warning("the site could not be opened: %s", type(exc).__name__)
+                self.open_error = exc
+        return self.site
+
+    # -- login --------------------------------------------------------------------------
+
+    def show_login(self, notice: str | None = None) -> LoginWindow:
+        """The login screen (with ``notice`` shown, e.g. after a restore)."""
+        site = self.open_site()
+        window = LoginWindow(site, self.runner, self.open_error if site is None else None)
+        window.loggedIn.connect(self._logged_in)
+        window.languageChosen.connect(self._login_language)
+        window.quitRequested.connect(lambda: self.quit(0))
+        window.retryRequested.connect(self._retry_open)
+        old, self.login_window = self.login_window, window
+        window.show()
         if old is not None:
+            old.hide()
             old.deleteLater()
-        self.form_view = view
-        return view
+        if notice:
+            window.show_text(notice)
+        self.loginShown.emit(window)
+        return window
+
+    def _retry_open(self) -> None:
+        self.show_login()
+
+    def _login_language(self, lang: str) -> None:
+        self.language_by_hand = True
+        install_language(self.app, lang)
+        self.prefs.remember(None, Prefs(current_language(), self.font_scale))
+
+    def _logged_in(self, ws: object) -> None:
+        workspace: Workspace = ws  # type: ignore[assignment]
+        self.ws = workspace
+        mine = self.prefs.for_user(workspace.username)
+        lang = current_language()
+        if mine is not None:
+            self.font_scale = mine.font_scale
+            if not self.language_by_hand:
+                lang = mine.language
+        self.language_by_hand = False
+        install_language(self.app, lang)
+        apply_font(self.app, lang, self.font_scale)
+        self.prefs.remember(workspace.username, Prefs(lang, self.font_scale))
+        if workspace.must_change_password:
+            dialog = ChangePasswordDialog(workspace, self.runner, forced=True)
+            dialog.setModal(True)
+            dialog.finished.connect(lambda result: self._forced_change_done(workspace, result))
+            self.forced_dialog = dialog
+            dialog.show()
+            return
+        self.show_main(workspace)
+
+    def _forced_change_done(self, ws: Workspace, result: int) -> None:
+        if self.forced_dialog is not None:
+            self.forced_dialog.deleteLater()
+            self.forced_dialog = None
+        if result == QDialog.DialogCode.Accepted:
+            self.show_main(ws)
+        else:
+            self._log_out_quietly(ws)
+
+    def _log_out_quietly(self, ws: Workspace) -> None:
+        def logout(_p: Progress) -> None:
+            ws.logout()
+
+        self.ws = None
+        job = self.runner.start("logout", logout)
+        job.ended.connect(lambda: self.show_login())
+
+    # -- the main window ----------------------------------------------------------------
+
+    def show_main(self, ws: Workspace) -> MainWindow:
+        """The main window for a logged-in workspace."""
+        window = MainWindow(
+            ws,
+            self.runner,
+            current_language(),
+            font_scale=self.font_scale,
+            idle_ms=self.idle_ms,
+            status_ms=self.status_ms,
+            form_page_factory=self.form_page_factory,
+        )
+        window.loggedOut.connect(self._main_logged_out)
+        window.quitRequested.connect(lambda: self.quit(0))
+        window.sessionEnded.connect(self._session_ended)
+        window.languageChanged.connect(self._remember_language)
+        window.fontScaleChanged.connect(self._remember_font)
+        self.main_window = window
+        window.show()
+        if self.login_window is not None:
+            self.login_window.hide()
+        self.mainShown.emit(window)
+        return window
+
+    def _remember_language(self, lang: str) -> None:
+        if self.ws is not None:
+            self.prefs.update(self.ws.username, language=lang)
+
+    def _remember_font(self, scale: int) -> None:
+        self.font_scale = scale
+        if self.ws is not None:
+            self.prefs.update(self.ws.username, font_scale=scale)
+
+    def _close_main(self) -> None:
+        window, self.main_window = self.main_window, None
+        self.ws = None
+        if window is not None:
+            window.close()
+            window.deleteLater()
+
+    def _main_logged_out(self) -> None:
+        self._close_main()
+        self.show_login()
+
+    def _session_ended(self, text: str) -> None:
+        self._close_main()
+        self.show_login(text)
+
+    # -- quit ---------------------------------------------------------------------------
+
+    def quit(self, status: int = 0) -> None:
+        """Close everything: the windows, the site (the session was logged out before)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.runner.cancel_all()
+        self.runner.wait()
+        if self.wizard is not None:
+            self.wizard.hide()  # not close(): that would ask about the recovery key again
+        windows: list[QWidget | None] = [self.login_window, self.main_window]
+        for window in windows:
+            if window is not None:
+                if isinstance(window, MainWindow):
+                    window.allow_close()
+                window.close()
+        if self.ws is not None and not self.ws.logged_out:
+            self.ws.logout()
+        if self.site is not None:
+            self.site.close()
+            self.site = None
+        self.finished.emit(status)
+        self.app.exit(status)
 
 
-def take_tour(window: MainWindow, out: Path) -> list[Path]:
-    """Save screenshots of a few forms in both languages; returns the files."""
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance()
-    shots: list[Path] = []
-    study = next(iter(window.studies.values()))
-    picks = [(e.oid, f) for e in study.events for f in e.forms][:4]
-    for lang in ("en", "zh"):
-        window.set_language(lang)
-        for event_oid, form_oid in picks:
-            window.open_form(study.oid, event_oid, form_oid)
-            if app is not None:
-                app.processEvents()
-            path = out / f"{lang}-{event_oid}-{form_oid}.png"
-            window.grab().save(str(path))
-            shots.append(path)
-    return shots
+def run(
+    data_dir: Path | None = None,
+    tour: Path | None = None,
+    lang: str | None = None,
+    forms: Path | None = None,
+    test_kdf: bool = False,
+) -> int:
+    """Start the application (or take the screenshot tour); returns the exit status."""
+    app = application()
+    cost = None
+    if test_kdf:
+        from npc_crf.store.keyfile import TEST_COST
 
-
-def run(forms: Path | None = None, tour: Path | None = None, lang: str = "en") -> int:
-    """Start the application (or take the screenshot tour)."""
-    app = QApplication.instance() or QApplication(sys.argv)
-    try:
-        studies = load_studies(forms or bundled_forms_dir())
-    except DefinitionError as exc:
-        text = "\n".join(str(p) for p in exc.problems[:30])
-        if tour is not None:
-            print(text, file=sys.stderr)
-            return 1
-        QMessageBox.critical(None, "npc-crf", f"The study definitions have problems:\n\n{text}")
-        return 1
-    window = MainWindow(studies, lang)
+        cost = TEST_COST
     if tour is not None:
-        shots = take_tour(window, tour)
-        for shot in shots:
-            print(shot)
-        return 0
-    window.show()
+        from npc_crf.ui.tour import take_tour
+
+        return take_tour(tour, data_dir=data_dir, forms_dir=forms, cost=cost)
+    shell = Shell(data_dir or default_data_dir(), forms_dir=forms, lang=lang, cost=cost)
+    shell.start()
     return app.exec()
