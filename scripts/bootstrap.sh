@@ -53,3 +53,13 @@ if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$s
   .venv/bin/python -m pip install -q -e '.[dev]'
   echo "$stamp_now" > .venv/.setup-stamp
 fi
+
+# The interface's translations: compile resources/i18n/*.ts into npc_crf/ui/i18n/*.qm
+# (generated, not in git; rebuilt when the .ts is newer). scripts/i18n_update.sh refreshes the .ts.
+mkdir -p npc_crf/ui/i18n
+for ts in resources/i18n/*.ts; do
+  qm="npc_crf/ui/i18n/$(basename "${ts%.ts}").qm"
+  if [ ! -f "$qm" ] || [ "$ts" -nt "$qm" ]; then
+    .venv/bin/pyside6-lrelease -silent "$ts" -qm "$qm"
+  fi
+done

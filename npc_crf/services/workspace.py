@@ -143,6 +143,7 @@ class Workspace:
                 AuditLog(conn, self.actor).append("logout", source=self.channel)
         except NpcCrfError:  # logging out must not fail loudly
             LOGGER.error("the logout could not be written to the audit trail")
+        self.locked = False  # a logout ends a lock too; the automatic backup must still run
         try:
             self.backups.auto()
         except NpcCrfError as exc:  # a failed automatic backup must not lose the logout

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,6 +55,9 @@ SETTING_LABELS: dict[str, str] = {
     "idle_lock_minutes": QT_TRANSLATE_NOOP("Settings", "Lock the screen after idle minutes"),
     "min_password_length": QT_TRANSLATE_NOOP("Settings", "Shortest password (characters)"),
     "backup_keep": QT_TRANSLATE_NOOP("Settings", "Backups kept of each kind"),
+    "sync_warn_days": QT_TRANSLATE_NOOP(
+        "Settings", "Warn when nothing was sent to the coordinating center for (days)"
+    ),
 }
 
 
@@ -68,6 +72,16 @@ def _local_time(iso: str | None) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone()
     return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _in_future(iso: str) -> bool:
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return False
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment > dt.datetime.now(dt.UTC)
 
 
 def _error_label() -> QLabel:
@@ -93,7 +107,7 @@ def _table(columns: int, name: str) -> QTableWidget:
 # -- dialogs -----------------------------------------------------------------------------
 
 
-class ReasonDialog(QDialog):
+class AuditReasonDialog(QDialog):
     """Asks for the reason an audited action needs."""
 
     def __init__(self, title: str, prompt: str, parent: QWidget | None = None) -> None:
@@ -261,11 +275,20 @@ class AdminView(QWidget):
         def job(_p: Progress) -> Any:
             return fn()
 
+        def finished(result: object) -> None:
+            if not shiboken6.isValid(self):  # the view was re-created meanwhile
+                return
+            self._idle()
+            if done is not None:
+                done(result)
+
+        def failed(error: object) -> None:
+            if shiboken6.isValid(self):
+                self._failed(error)
+
         started = self.runner.start(name, job)
-        if done is not None:
-            started.finished.connect(done)
-        started.finished.connect(lambda _r: self._idle())
-        started.failed.connect(self._failed)
+        started.finished.connect(finished)
+        started.failed.connect(failed)
 
     def _idle(self) -> None:
         if self.notice.text() == self.tr("Working…"):
@@ -326,7 +349,7 @@ class AdminView(QWidget):
         if not info.active:
             return self.tr("disabled")
         states = [self.tr("active")]
-        if info.locked_until and info.locked_until > dt.datetime.now(dt.UTC).isoformat():
+        if info.locked_until and _in_future(info.locked_until):
             states.append(
                 self.tr("locked until {time}").format(time=_local_time(info.locked_until))
             )
@@ -389,7 +412,7 @@ class AdminView(QWidget):
         username = self.selected_account()
         if username is None:
             return
-        reason = ReasonDialog.ask(
+        reason = AuditReasonDialog.ask(
             self,
             self.tr("Disable account"),
             self.tr(
@@ -545,7 +568,7 @@ class AdminView(QWidget):
         info = self.selected_backup()
         if info is None:
             return
-        reason = ReasonDialog.ask(
+        reason = AuditReasonDialog.ask(
             self,
             self.tr("Restore a backup"),
             self.tr("Why is the backup of {time} restored? (audited)").format(
@@ -577,6 +600,7 @@ class AdminView(QWidget):
 
         page = QWidget()
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.setting_boxes: dict[str, QSpinBox] = {}
         for name, (low, high) in LIMITS.items():
             box = QSpinBox()
@@ -619,7 +643,7 @@ class AdminView(QWidget):
             self._say(self.tr("No setting was changed."))
             return
         if reason is None:
-            reason = ReasonDialog.ask(
+            reason = AuditReasonDialog.ask(
                 self,
                 self.tr("Change site settings"),
                 self.tr("Why are the settings changed? (audited)"),
@@ -664,6 +688,7 @@ class AdminView(QWidget):
         change.setObjectName("change_my_password")
         change.clicked.connect(self.changePasswordRequested)
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.addRow(self.tr("Language"), self.language_box)
         form.addRow(self.tr("Font size"), self.font_box)
         layout = QVBoxLayout(page)
@@ -689,16 +714,16 @@ class AdminView(QWidget):
 def restored_text(result: Restored) -> str:
     """What the person is told after a restore (shown on the login screen)."""
     text = QCoreApplication.translate(
-        "Messages",
+        "Shell",
         "The backup {name} was restored. Every session has ended: log in again.",
     ).format(name=result.check.info.name)
     if result.subjects_not_in_backup:
         text += "\n" + QCoreApplication.translate(
-            "Messages",
+            "Shell",
             "These subjects were entered after that backup and are not in it; enter them "
             "again from the source documents: {subjects}",
         ).format(subjects=", ".join(result.subjects_not_in_backup))
     return text
 
 
-__all__ = ["AdminView", "PasswordDialog", "ReasonDialog", "restored_text"]
+__all__ = ["AdminView", "AuditReasonDialog", "PasswordDialog", "restored_text"]

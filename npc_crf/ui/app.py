@@ -12,6 +12,7 @@ logs out, closes the site and ends the program.
 
 from __future__ import annotations
 
+import ctypes
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,8 +46,45 @@ def default_data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False, roaming=False) / "site"
 
 
+class _Probe(QObject):
+    ping = Signal()
+
+
+_guarded = False
+
+
+def guard_singleton_refcounts() -> bool:
+    """Work around PySide6 6.12.0 on Python 3.10/3.11; True when the guard was needed.
+
+    That release returns ``None`` from every void method, and ``True`` from
+    ``SignalInstance.emit``, without taking a reference (harmless from Python 3.12 on,
+    where these objects are immortal). On 3.11 their reference counts fall with every
+    call until the interpreter aborts ("deallocating None" / "deallocating True or
+    False"), within minutes of use. When the fault is detected here, the singletons
+    get the practically endless reference count that Python 3.12 gives them. The
+    dependency excludes that release (pyproject.toml); this guard covers environments
+    that have it anyway. Called by :func:`application`; safe to call again.
+    """
+    global _guarded
+    if sys.version_info >= (3, 12) or _guarded:
+        return False
+    _guarded = True
+    probe = _Probe()
+    none_before, true_before = sys.getrefcount(None), sys.getrefcount(True)
+    for _ in range(8):
+        probe.setObjectName("probe")  # a void method
+        probe.ping.emit()
+    leaking = sys.getrefcount(None) < none_before or sys.getrefcount(True) < true_before
+    if leaking:
+        for singleton in (None, True, False, Ellipsis, NotImplemented):
+            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
+        LOGGER.warning("PySide6 reference-count fault detected; singletons made immortal")
+    return leaking
+
+
 def application() -> QApplication:
     """The running QApplication (made on first use)."""
+    guard_singleton_refcounts()
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
@@ -61,7 +99,7 @@ class Shell(QObject):
 
     mainShown = Signal(object)  # the MainWindow
     loginShown = Signal(object)  # the LoginWindow
-    finished = Signal(int)  # the exit status, once everything is closed
+    finished = Signal(int)  # the exit status, once everything is closed (run() then exits)
 
     def __init__(
         self,
@@ -91,7 +129,8 @@ class Shell(QObject):
         self.main_window: MainWindow | None = None
         self.forced_dialog: ChangePasswordDialog | None = None
         self.start_language = normalise_language(lang or self.prefs.last.language)
-        self.language_by_hand = lang is not None
+        self.fixed_language = normalise_language(lang) if lang else None  # --lang: every login
+        self.language_by_hand = False  # chosen on the login screen: the next login
         self.font_scale = self.prefs.last.font_scale
         self.closed = False
 
@@ -176,10 +215,10 @@ class Shell(QObject):
         workspace: Workspace = ws  # type: ignore[assignment]
         self.ws = workspace
         mine = self.prefs.for_user(workspace.username)
-        lang = current_language()
+        lang = self.fixed_language or current_language()
         if mine is not None:
             self.font_scale = mine.font_scale
-            if not self.language_by_hand:
+            if not self.language_by_hand and self.fixed_language is None:
                 lang = mine.language
         self.language_by_hand = False
         install_language(self.app, lang)
@@ -271,6 +310,8 @@ class Shell(QObject):
         self.runner.wait()
         if self.wizard is not None:
             self.wizard.hide()  # not close(): that would ask about the recovery key again
+        if self.forced_dialog is not None:
+            self.forced_dialog.hide()
         windows: list[QWidget | None] = [self.login_window, self.main_window]
         for window in windows:
             if window is not None:
@@ -283,7 +324,6 @@ class Shell(QObject):
             self.site.close()
             self.site = None
         self.finished.emit(status)
-        self.app.exit(status)
 
 
 def run(
@@ -305,5 +345,6 @@ def run(
 
         return take_tour(tour, data_dir=data_dir, forms_dir=forms, cost=cost)
     shell = Shell(data_dir or default_data_dir(), forms_dir=forms, lang=lang, cost=cost)
+    shell.finished.connect(app.exit)  # only a running event loop may be told to exit
     shell.start()
     return app.exec()

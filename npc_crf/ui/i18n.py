@@ -28,7 +28,7 @@ from PySide6.QtCore import (
     QTranslator,
 )
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from npc_crf.auth.roles import Role
 
@@ -154,6 +154,14 @@ def apply_font(app: QGuiApplication, lang: str, scale_percent: int) -> QFont:
         families = [cjk, base_family] if lang == "zh" else [base_family, cjk]
         font.setFamilies(families)
     app.setFont(font)
+    if isinstance(app, QApplication):
+        # a widget with a style sheet keeps the font it had when the sheet was applied;
+        # applying the sheet again makes it take the new application font
+        for widget in app.allWidgets():
+            sheet = widget.styleSheet()
+            if sheet:
+                widget.setStyleSheet("")
+                widget.setStyleSheet(sheet)
     return font
 
 

@@ -46,17 +46,13 @@ ERROR_STYLE = (
 )
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Messages", text)
-
-
 def error_text(error: object) -> str:
     """What to show for an error that came back from a job."""
     if isinstance(error, NpcCrfError):
         return str(error)
     LOGGER.error("unexpected error in the interface: %s", type(error).__name__)
-    return _tr(
-        "Something unexpected went wrong ({kind}). The details are in the site's log."
+    return QCoreApplication.translate(
+        "Shell", "Something unexpected went wrong ({kind}). The details are in the site's log."
     ).format(kind=type(error).__name__)
 
 
@@ -67,13 +63,15 @@ def password_problem(policy: LoginPolicy, username: str, password: str) -> str |
     which the service still applies.
     """
     if len(password) < policy.min_password_length:
-        return _tr("The password is too short: at least {count} characters.").format(
-            count=policy.min_password_length
-        )
+        return QCoreApplication.translate(
+            "Shell", "The password is too short: at least {count} characters."
+        ).format(count=policy.min_password_length)
     if password.strip().lower() == username.strip().lower():
-        return _tr("The password may not be the user name.")
+        return QCoreApplication.translate("Shell", "The password may not be the user name.")
     if password != password.strip():
-        return _tr("The password may not begin or end with a space.")
+        return QCoreApplication.translate(
+            "Shell", "The password may not begin or end with a space."
+        )
     return None
 
 
@@ -94,12 +92,13 @@ def describe_login_error(site: Site, username: str, error: object) -> str:
     if isinstance(error, AuthError):
         minutes = lockout_minutes(site, username)
         if minutes is not None:
-            return _tr(
+            return QCoreApplication.translate(
+                "Shell",
                 "The account '{user}' is locked after {count} failed logins; try again in "
-                "{minutes} minute(s).\nOr ask the site administrator to unlock it."
+                "{minutes} minute(s).\nOr ask the site administrator to unlock it.",
             ).format(user=username, count=site.policy.max_failed_logins, minutes=minutes)
         if error.message.startswith("Wrong user name or password"):
-            return _tr("Wrong user name or password.")
+            return QCoreApplication.translate("Shell", "Wrong user name or password.")
     return error_text(error)
 
 

@@ -128,9 +128,10 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setMaximumWidth(220)
-        self.nav.setStyleSheet("QListWidget#navigation::item { padding: 6px 10px; }")
+        self.nav.setMaximumWidth(240)
+        self.nav.setSpacing(4)
         self.nav.currentItemChanged.connect(self._nav_changed)
+        self.nav.itemClicked.connect(self._nav_clicked)  # e.g. Subjects again from a casebook
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
         work = QWidget()
@@ -350,6 +351,11 @@ class MainWindow(QMainWindow):
     def _nav_changed(self, item: QListWidgetItem | None, _previous: object) -> None:
         if item is not None:
             self.navigate(str(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _nav_clicked(self, item: QListWidgetItem) -> None:
+        key = str(item.data(Qt.ItemDataRole.UserRole))
+        if key != self.current_key:
+            self.navigate(key)
 
     def navigate(self, key: str) -> bool:
         """Show page ``key`` (closing an open form page after ``confirm_leave``)."""
@@ -653,6 +659,7 @@ class MainWindow(QMainWindow):
     def _settings_changed(self) -> None:
         if not self.injected_idle:
             self.idle.set_timeout(self.ws.site.policy.idle_lock_minutes * MINUTE_MS)
+        self.refresh_status()  # the sync warning depends on a setting
 
     def allow_close(self) -> None:
         """Let the window close without asking (the application is quitting)."""

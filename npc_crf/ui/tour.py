@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget, QWizard
 
 from npc_crf.core.errors import NpcCrfError
@@ -204,6 +204,9 @@ class Tour:
             self.shot(login, "login")
             window = self.log_in(shell, NURSE.username, NURSE.password)
             self.shot(window, "main-subjects", shell)
+            window.set_font_scale(150)  # the largest font: nothing may be cut off
+            self.shot(window, "main-subjects-large-font", shell)
+            window.set_font_scale(100)
             window.navigate("worklist")
             self.shot(window, "main-worklist", shell)
             self.casebook_and_forms(shell, window)
@@ -225,7 +228,12 @@ class Tour:
 
     def casebook_and_forms(self, shell: Shell, window: MainWindow) -> None:
         subjects = window.ws.worklist.subjects()
-        chosen = next((s for s in subjects if s.current_cycle), subjects[0] if subjects else None)
+        # a subject in the middle of things shows the most: on treatment, then in follow-up
+        ranked = sorted(
+            subjects,
+            key=lambda s: (s.status.value != "on_treatment", s.status.value != "follow_up"),
+        )
+        chosen = next((s for s in ranked if s.current_cycle), ranked[0] if ranked else None)
         if chosen is None:
             self.note("skipped: the casebook (the demo site has no subjects)")
             return
@@ -292,6 +300,12 @@ class Tour:
             self.shot(window, f"admin-{name}", shell)
 
 
+def _quiet_offscreen(kind: QtMsgType, _context: QMessageLogContext, text: str) -> None:
+    """Qt's messages on standard error, without the offscreen platform's noise."""
+    if "propagateSizeHints" not in text:
+        print(text, file=sys.stderr)
+
+
 def eligibility_form_of(window: MainWindow) -> tuple[str, str]:
     """(event, form) of the study's eligibility form (the form page's own rule)."""
     try:
@@ -331,6 +345,7 @@ def take_tour(
         )
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    qInstallMessageHandler(_quiet_offscreen)
     with tempfile.TemporaryDirectory(prefix="npc-crf-tour-") as work:
         tour = Tour(out, Path(work), cost)
         try:

@@ -5,273 +5,289 @@
     <name>AdminPage</name>
     <message>
         <source>The site administrator</source>
-        <translation type="unfinished"></translation>
+        <translation>中心管理员</translation>
     </message>
     <message>
         <source>The administrator manages accounts, backups and settings; this account cannot enter clinical data or sign.</source>
-        <translation type="unfinished"></translation>
+        <translation>管理员负责账户、备份和设置；此账户不能录入临床数据，也不能签名。</translation>
     </message>
     <message>
         <source>User name</source>
-        <translation type="unfinished"></translation>
+        <translation>用户名</translation>
     </message>
     <message>
         <source>Full name</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名</translation>
     </message>
     <message>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>密码</translation>
     </message>
     <message>
         <source>Password again</source>
-        <translation type="unfinished"></translation>
+        <translation>再次输入密码</translation>
     </message>
     <message>
         <source>User names are lower-case letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos; and start with a letter. The password needs at least {count} characters and may not be the user name.</source>
-        <translation type="unfinished"></translation>
+        <translation>用户名由小写字母、数字、“.”、“_”或“-”组成，并以字母开头。密码至少 {count} 个字符，且不能与用户名相同。</translation>
     </message>
     <message>
         <source>&apos;{user}&apos; is not a valid user name: 2–32 lower-case letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, starting with a letter.</source>
-        <translation type="unfinished"></translation>
+        <translation>“{user}”不是有效的用户名：应为 2–32 个小写字母、数字、“.”、“_”或“-”，并以字母开头。</translation>
     </message>
     <message>
         <source>The administrator&apos;s full name is needed (it is printed on records).</source>
-        <translation type="unfinished"></translation>
+        <translation>需要填写管理员姓名（会打印在记录上）。</translation>
     </message>
     <message>
         <source>The two passwords are not the same.</source>
-        <translation type="unfinished"></translation>
+        <translation>两次输入的密码不一致。</translation>
     </message>
 </context>
 <context>
     <name>AdminView</name>
     <message>
         <source>Accounts</source>
-        <translation type="unfinished"></translation>
+        <translation>账户</translation>
     </message>
     <message>
         <source>Backups</source>
-        <translation type="unfinished"></translation>
+        <translation>备份</translation>
     </message>
     <message>
         <source>Site settings</source>
-        <translation type="unfinished"></translation>
+        <translation>中心设置</translation>
     </message>
     <message>
         <source>My preferences</source>
-        <translation type="unfinished"></translation>
+        <translation>我的偏好</translation>
     </message>
     <message>
         <source>Working…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在处理…</translation>
     </message>
     <message>
         <source>User name</source>
-        <translation type="unfinished"></translation>
+        <translation>用户名</translation>
     </message>
     <message>
         <source>Full name</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名</translation>
     </message>
     <message>
         <source>Role</source>
-        <translation type="unfinished"></translation>
+        <translation>角色</translation>
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Created</source>
-        <translation type="unfinished"></translation>
+        <translation>创建时间</translation>
     </message>
     <message>
         <source>Add user…</source>
-        <translation type="unfinished"></translation>
+        <translation>添加用户…</translation>
     </message>
     <message>
         <source>Disable…</source>
-        <translation type="unfinished"></translation>
+        <translation>停用…</translation>
     </message>
     <message>
         <source>Reset password…</source>
-        <translation type="unfinished"></translation>
+        <translation>重置密码…</translation>
     </message>
     <message>
         <source>Unlock</source>
-        <translation type="unfinished"></translation>
+        <translation>解锁</translation>
     </message>
     <message>
         <source>disabled</source>
-        <translation type="unfinished"></translation>
+        <translation>已停用</translation>
     </message>
     <message>
         <source>active</source>
-        <translation type="unfinished"></translation>
+        <translation>启用</translation>
     </message>
     <message>
         <source>locked until {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>锁定至 {time}</translation>
     </message>
     <message>
         <source>must change password</source>
-        <translation type="unfinished"></translation>
+        <translation>须修改密码</translation>
     </message>
     <message>
         <source>Choose an account in the table first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先在表格中选择一个账户。</translation>
     </message>
     <message>
         <source>Add user</source>
-        <translation type="unfinished"></translation>
+        <translation>添加用户</translation>
     </message>
     <message>
         <source>The new user must change this initial password at the first login. User names are never reused.</source>
-        <translation type="unfinished"></translation>
+        <translation>新用户首次登录时必须修改此初始密码。用户名永不重复使用。</translation>
     </message>
     <message>
         <source>The account {user} was added.</source>
-        <translation type="unfinished"></translation>
+        <translation>已添加账户 {user}。</translation>
     </message>
     <message>
         <source>Disable account</source>
-        <translation type="unfinished"></translation>
+        <translation>停用账户</translation>
     </message>
     <message>
         <source>Disable the account {user}? Its password stops working; its records stay. Give the reason (audited):</source>
-        <translation type="unfinished"></translation>
+        <translation>停用账户 {user}？其密码将失效，其记录保留。请填写原因（记入稽查轨迹）：</translation>
     </message>
     <message>
         <source>The account {user} was disabled.</source>
-        <translation type="unfinished"></translation>
+        <translation>已停用账户 {user}。</translation>
     </message>
     <message>
         <source>Reset password</source>
-        <translation type="unfinished"></translation>
+        <translation>重置密码</translation>
     </message>
     <message>
         <source>A temporary password for {user}; it must be changed at the next login.</source>
-        <translation type="unfinished"></translation>
+        <translation>为 {user} 设置临时密码；下次登录时必须修改。</translation>
     </message>
     <message>
         <source>The password of {user} was reset.</source>
-        <translation type="unfinished"></translation>
+        <translation>已重置 {user} 的密码。</translation>
     </message>
     <message>
         <source>The account {user} was unlocked.</source>
-        <translation type="unfinished"></translation>
+        <translation>已解锁账户 {user}。</translation>
     </message>
     <message>
         <source>Made</source>
-        <translation type="unfinished"></translation>
+        <translation>创建时间</translation>
     </message>
     <message>
         <source>Kind</source>
-        <translation type="unfinished"></translation>
+        <translation>类型</translation>
     </message>
     <message>
         <source>Size</source>
-        <translation type="unfinished"></translation>
+        <translation>大小</translation>
     </message>
     <message>
         <source>Audit entries</source>
-        <translation type="unfinished"></translation>
+        <translation>稽查记录数</translation>
     </message>
     <message>
         <source>Make a backup now</source>
-        <translation type="unfinished"></translation>
+        <translation>立即备份</translation>
     </message>
     <message>
         <source>Verify</source>
-        <translation type="unfinished"></translation>
+        <translation>校验</translation>
     </message>
     <message>
         <source>Restore…</source>
-        <translation type="unfinished"></translation>
+        <translation>还原…</translation>
     </message>
     <message>
         <source>Backups are kept in {folder}</source>
-        <translation type="unfinished"></translation>
+        <translation>备份保存在 {folder}</translation>
     </message>
     <message>
         <source>by hand</source>
-        <translation type="unfinished"></translation>
+        <translation>手动</translation>
     </message>
     <message>
         <source>automatic</source>
-        <translation type="unfinished"></translation>
+        <translation>自动</translation>
     </message>
     <message>
         <source>before a restore</source>
-        <translation type="unfinished"></translation>
+        <translation>还原前</translation>
     </message>
     <message>
         <source>before an update</source>
-        <translation type="unfinished"></translation>
+        <translation>升级前</translation>
     </message>
     <message>
         <source>{size:.1f} MB</source>
-        <translation type="unfinished"></translation>
+        <translation>{size:.1f} MB</translation>
     </message>
     <message>
         <source>Choose a backup in the table first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先在表格中选择一个备份。</translation>
     </message>
     <message>
         <source>Backup {name} was made and verified.</source>
-        <translation type="unfinished"></translation>
+        <translation>备份 {name} 已创建并校验。</translation>
     </message>
     <message>
         <source>Backup {name} is complete and intact ({count} audit entries checked).</source>
-        <translation type="unfinished"></translation>
+        <translation>备份 {name} 完整无损（已核对 {count} 条稽查记录）。</translation>
     </message>
     <message>
         <source>Restore a backup</source>
-        <translation type="unfinished"></translation>
+        <translation>还原备份</translation>
     </message>
     <message>
         <source>Why is the backup of {time} restored? (audited)</source>
-        <translation type="unfinished"></translation>
+        <translation>为什么要还原 {time} 的备份？（记入稽查轨迹）</translation>
     </message>
     <message>
         <source>Replace the site&apos;s data with the backup of {time}? Everything entered since then is no longer in the database (a safety backup of the current data is made first). Every session ends; you log in again afterwards.</source>
-        <translation type="unfinished"></translation>
+        <translation>用 {time} 的备份替换本中心的数据？此后录入的所有内容将不再保存在数据库中（会先为当前数据做一份安全备份）。所有会话都将结束，之后需重新登录。</translation>
     </message>
     <message>
         <source>Save changes…</source>
-        <translation type="unfinished"></translation>
+        <translation>保存更改…</translation>
     </message>
     <message>
         <source>No setting was changed.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有更改任何设置。</translation>
     </message>
     <message>
         <source>Change site settings</source>
-        <translation type="unfinished"></translation>
+        <translation>更改中心设置</translation>
     </message>
     <message>
         <source>Why are the settings changed? (audited)</source>
-        <translation type="unfinished"></translation>
+        <translation>为什么更改设置？（记入稽查轨迹）</translation>
     </message>
     <message>
         <source>The settings were saved.</source>
-        <translation type="unfinished"></translation>
+        <translation>设置已保存。</translation>
     </message>
     <message>
         <source>Change my password…</source>
-        <translation type="unfinished"></translation>
+        <translation>修改我的密码…</translation>
     </message>
     <message>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>语言</translation>
     </message>
     <message>
         <source>Font size</source>
-        <translation type="unfinished"></translation>
+        <translation>字号</translation>
     </message>
     <message>
         <source>{name} ({user}), {role}</source>
+        <translation>{name}（{user}），{role}</translation>
+    </message>
+</context>
+<context>
+    <name>Casebook</name>
+    <message>
+        <source>{event} (new)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>due {date}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{form} — {event}</source>
+        <extracomment>what ``data`` returns for the roles painting asks for (state, warnings, queries) -&gt; text and roles, shared by the cells that look alike</extracomment>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -303,7 +319,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{age} years ({note})</source>
+        <source>{low}–{high} years (day of birth not known)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -320,6 +336,10 @@ Study: {study}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The schedule allows no further occurrence.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Changing the status of {subject}…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -333,81 +353,294 @@ Study: {study}</source>
     </message>
 </context>
 <context>
+    <name>CellState</name>
+    <message>
+        <source>Not started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation type="unfinished">已锁定</translation>
+    </message>
+    <message>
+        <source>NS</source>
+        <comment>abbreviation of: not started</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IP</source>
+        <comment>abbreviation of: in progress</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>C</source>
+        <comment>abbreviation of: complete</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S</source>
+        <comment>abbreviation of: signed</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>L</source>
+        <comment>abbreviation of: locked</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>!</source>
+        <comment>mark of a form with warnings</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Has warnings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Q{count}</source>
+        <comment>mark of a form with open queries</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 open query</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} open queries</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChangePasswordDialog</name>
     <message>
         <source>Change password</source>
-        <translation type="unfinished"></translation>
+        <translation>修改密码</translation>
     </message>
     <message>
         <source>Your password was set by the site administrator. Choose your own password before you continue (at least {count} characters, not your user name).</source>
-        <translation type="unfinished"></translation>
+        <translation>您的密码由中心管理员设置。继续之前请设置您自己的密码（至少 {count} 个字符，不能与用户名相同）。</translation>
     </message>
     <message>
         <source>Choose a new password for {user} (at least {count} characters, not your user name).</source>
-        <translation type="unfinished"></translation>
+        <translation>为 {user} 设置新密码（至少 {count} 个字符，不能与用户名相同）。</translation>
     </message>
     <message>
         <source>Current password</source>
-        <translation type="unfinished"></translation>
+        <translation>当前密码</translation>
     </message>
     <message>
         <source>New password</source>
-        <translation type="unfinished"></translation>
+        <translation>新密码</translation>
     </message>
     <message>
         <source>New password again</source>
-        <translation type="unfinished"></translation>
+        <translation>再次输入新密码</translation>
     </message>
     <message>
         <source>Log out</source>
-        <translation type="unfinished"></translation>
+        <translation>退出登录</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>The two new passwords are not the same.</source>
-        <translation type="unfinished"></translation>
+        <translation>两次输入的新密码不一致。</translation>
     </message>
     <message>
         <source>The new password must differ from the current one.</source>
-        <translation type="unfinished"></translation>
+        <translation>新密码必须与当前密码不同。</translation>
     </message>
     <message>
         <source>The current password is wrong.</source>
-        <translation type="unfinished"></translation>
+        <translation>当前密码错误。</translation>
     </message>
 </context>
 <context>
     <name>CreatePage</name>
     <message>
         <source>Creating the site</source>
-        <translation type="unfinished"></translation>
+        <translation>正在创建中心</translation>
     </message>
     <message>
         <source>The encrypted database, the key file and the audit trail are made.</source>
-        <translation type="unfinished"></translation>
+        <translation>正在创建加密数据库、密钥文件和稽查轨迹。</translation>
     </message>
     <message>
         <source>Try again</source>
-        <translation type="unfinished"></translation>
+        <translation>重试</translation>
     </message>
     <message>
         <source>The site is ready.</source>
-        <translation type="unfinished"></translation>
+        <translation>中心已创建完成。</translation>
     </message>
     <message>
         <source>Creating the site… (this takes a few seconds)</source>
-        <translation type="unfinished"></translation>
+        <translation>正在创建中心…（需要几秒钟）</translation>
     </message>
     <message>
         <source>Site {site}, study {study}, installation {number}, administrator {user} ({name}), in the folder {folder}.</source>
+        <translation>中心 {site}，研究 {study}，安装编号 {number}，管理员 {user}（{name}），数据文件夹 {folder}。</translation>
+    </message>
+</context>
+<context>
+    <name>Days</name>
+    <message>
+        <source>1 day past due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{days} days past due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in 1 day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in {days} days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>today</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Dialogs</name>
+    <message>
+        <source>Transcription error</source>
+        <extracomment>problems listed in an error&apos;s text; the rest go to the details</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data clarification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New information</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirmed in the source document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clinically plausible for this subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Measurement repeated with the same result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cleared</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warning overridden</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Row added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Row removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Form started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signature voided</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation type="unfinished">已锁定</translation>
+    </message>
+    <message>
+        <source>Unlocked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Visit started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not saved: values refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not allowed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The data store cannot be used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not possible</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Something went wrong</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An unexpected error happened; nothing you typed was lost.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>… and {n} more (see the details)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>… and {n} more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>EligibilityPanel</name>
+    <message>
+        <source>{form}: {item}</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message>
         <source>Eligibility (computed as you type)</source>
         <translation type="unfinished"></translation>
@@ -441,7 +674,15 @@ Study: {study}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>needs:</source>
+        <source>needs: {items}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Event</name>
+    <message>
+        <source>{event} {number}</source>
+        <comment>an occurrence of a repeating event</comment>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -449,6 +690,181 @@ Study: {study}</source>
     <name>FileEditor</name>
     <message>
         <source>Attaching files is not supported yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>FormPage</name>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save (Ctrl+S)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mark complete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save and mark complete (Ctrl+Shift+S or Ctrl+Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History of the current item (F2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Form history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History of the whole form (Shift+F2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close the form (Ctrl+W)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening the form…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation type="unfinished">已锁定</translation>
+    </message>
+    <message>
+        <source>{event} {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{subject} · {event} · {form}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Form version {version} · revision {revision} · last saved {when} by {user}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Form version {version} · not saved yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>read only: your role cannot change clinical data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>read only: the form is locked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{info} · {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The form could not be opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{item}: {message}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Correct the refused values first; nothing was saved:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not complete yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The form cannot be marked complete until these items are done:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} item(s) stop the form being complete.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing to save: there are no changes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The form is signed: saving a change voids the signature.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason for change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This form is {status}. Give the reason for the change; it is kept in the audit trail.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not saved: a reason for change is needed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved: {status}, {n} change(s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{saved} The signature was voided: the form must be signed again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{saved} The form could not be re-read: close and open it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not saved: {message}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History of {item}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History of {form}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{form} of {subject} has changes that are not saved.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -465,9 +881,36 @@ Study: {study}</source>
     </message>
 </context>
 <context>
+    <name>FormView</name>
+    <message>
+        <source>Keep a value outside the expected range</source>
+        <extracomment>the width of the label column, in average characters</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{item}: {message}
+
+Why is this value right? The reason is recorded and the monitor will see a query.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove row</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove row {row}? Its values are kept in the audit trail.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{group}, row {row}: {item}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>GroupTable</name>
     <message>
         <source>Add row</source>
+        <extracomment>column headers wrap after this many characters (Chinese: per line)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -507,7 +950,58 @@ Study: {study}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Row {row} · {column}</source>
+        <source>Row {row} · {column}: {message}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HistoryDialog</name>
+    <message>
+        <source>When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Old value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing recorded yet: the history starts with the first save.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ItemEditor</name>
+    <message>
+        <source>YYYY-MM-DD</source>
+        <extracomment>lists up to this long are radio buttons (unless the definition asks for a drop-down) a typed key continues the previous one (type-ahead) within this many seconds</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hh:mm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD hh:mm</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -532,72 +1026,83 @@ Study: {study}</source>
     </message>
 </context>
 <context>
+    <name>LoadStatus</name>
+    <message>
+        <source>Unexpected error ({kind}); the log file has the details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>LockScreen</name>
     <message>
         <source>Locked</source>
-        <translation type="unfinished"></translation>
+        <translation>已锁定</translation>
     </message>
     <message>
         <source>The session was locked to protect the data. Enter the password of {name} ({user}) to continue where you were.</source>
-        <translation type="unfinished"></translation>
+        <translation>为保护数据，会话已锁定。请输入 {name}（{user}）的密码，从中断处继续。</translation>
     </message>
     <message>
         <source>Unlock</source>
-        <translation type="unfinished"></translation>
+        <translation>解锁</translation>
     </message>
     <message>
         <source>Log out</source>
-        <translation type="unfinished"></translation>
+        <translation>退出登录</translation>
     </message>
 </context>
 <context>
     <name>LoginWindow</name>
     <message>
         <source>npc-crf — log in</source>
-        <translation type="unfinished"></translation>
+        <translation>npc-crf — 登录</translation>
     </message>
     <message>
         <source>Site {site} · version {version}</source>
-        <translation type="unfinished"></translation>
+        <translation>中心 {site} · 版本 {version}</translation>
     </message>
     <message>
         <source>The site&apos;s data folder cannot be used at the moment.</source>
-        <translation type="unfinished"></translation>
+        <translation>目前无法使用本中心的数据文件夹。</translation>
     </message>
     <message>
         <source>User name</source>
-        <translation type="unfinished"></translation>
+        <translation>用户名</translation>
     </message>
     <message>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>密码</translation>
     </message>
     <message>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>语言</translation>
     </message>
     <message>
         <source>Log in</source>
-        <translation type="unfinished"></translation>
+        <translation>登录</translation>
     </message>
     <message>
         <source>Try again</source>
-        <translation type="unfinished"></translation>
+        <translation>重试</translation>
     </message>
     <message>
         <source>Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>The site&apos;s data folder cannot be opened:</source>
+        <translation>无法打开本中心的数据文件夹：</translation>
     </message>
     <message>
         <source>Enter your user name and your password.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入用户名和密码。</translation>
     </message>
 </context>
 <context>
     <name>LookupEditor</name>
     <message>
         <source>Type part of the term or its code</source>
-        <extracomment>lists up to this long are radio buttons (unless the definition asks for a drop-down) a typed key continues the previous one (type-ahead) within this many seconds True when Enter should leave all of this editor&apos;s inputs at once</extracomment>
+        <extracomment>True when Enter should leave all of this editor&apos;s inputs at once True when the editor should take the row&apos;s spare width (free text)</extracomment>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -606,131 +1111,121 @@ Study: {study}</source>
     <message>
         <source>Subjects</source>
         <extracomment>the navigation, in order: page key → the module and class that show it makes a form page: (ws, runner, subject, event, occurrence, form, lang) → the page</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>受试者</translation>
     </message>
     <message>
         <source>Worklist</source>
-        <translation type="unfinished"></translation>
+        <translation>工作清单</translation>
     </message>
     <message>
         <source>Queries</source>
-        <translation type="unfinished"></translation>
+        <translation>质疑</translation>
     </message>
     <message>
         <source>Sync</source>
-        <translation type="unfinished"></translation>
+        <translation>同步</translation>
     </message>
     <message>
         <source>Reports</source>
-        <translation type="unfinished"></translation>
+        <translation>报告</translation>
     </message>
     <message>
         <source>Administration</source>
-        <translation type="unfinished"></translation>
+        <translation>系统管理</translation>
     </message>
     <message>
         <source>Queries — questions from the monitor or the coordinating center about a value, and their answers — arrive in a later version of npc-crf.</source>
-        <translation type="unfinished"></translation>
+        <translation>质疑（监查员或协调中心针对某个数据提出的问题及其答复）将在 npc-crf 的后续版本中提供。</translation>
     </message>
     <message>
         <source>Sending the data to the coordinating center and receiving its queries arrives in a later version of npc-crf. Until then the status bar shows how many changes have not been sent.</source>
-        <translation type="unfinished"></translation>
+        <translation>向协调中心发送数据并接收其质疑的功能将在 npc-crf 的后续版本中提供。在此之前，状态栏显示尚未发送的更改数量。</translation>
     </message>
     <message>
         <source>Reports (enrolment, missing forms, adverse events, exports) arrive in a later version of npc-crf.</source>
-        <translation type="unfinished"></translation>
+        <translation>报告（入组、缺失表单、不良事件、导出）将在 npc-crf 的后续版本中提供。</translation>
     </message>
     <message>
         <source>This screen is not part of this build of npc-crf.</source>
-        <translation type="unfinished"></translation>
+        <translation>此版本的 npc-crf 不包含该界面。</translation>
     </message>
     <message>
         <source>Casebook</source>
-        <translation type="unfinished"></translation>
+        <translation>病例报告表</translation>
     </message>
     <message>
         <source>npc-crf — site {site} — {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>npc-crf — 中心 {site} — {name}</translation>
     </message>
     <message>
         <source>&amp;Session</source>
-        <translation type="unfinished"></translation>
+        <translation>会话(&amp;S)</translation>
     </message>
     <message>
         <source>Change my password…</source>
-        <translation type="unfinished"></translation>
+        <translation>修改我的密码…</translation>
     </message>
     <message>
         <source>Lock the screen</source>
-        <translation type="unfinished"></translation>
+        <translation>锁定屏幕</translation>
     </message>
     <message>
         <source>Log out</source>
-        <translation type="unfinished"></translation>
+        <translation>退出登录</translation>
     </message>
     <message>
         <source>Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出</translation>
     </message>
     <message>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>视图(&amp;V)</translation>
     </message>
     <message>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>语言</translation>
     </message>
     <message>
         <source>Font size</source>
-        <translation type="unfinished"></translation>
+        <translation>字号</translation>
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>帮助(&amp;H)</translation>
     </message>
     <message>
         <source>About npc-crf</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 npc-crf</translation>
     </message>
     <message>
         <source>Form</source>
-        <translation type="unfinished"></translation>
+        <translation>表单</translation>
     </message>
     <message>
         <source>Entering forms is not part of this build of npc-crf.</source>
-        <translation type="unfinished"></translation>
+        <translation>此版本的 npc-crf 不包含表单录入功能。</translation>
     </message>
     <message>
         <source>Wrong password.</source>
-        <translation type="unfinished"></translation>
+        <translation>密码错误。</translation>
     </message>
     <message>
         <source>{name} has unsaved input in an open form. Logging out now discards it. Log out anyway?</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 在打开的表单中有未保存的内容。现在退出登录将丢弃这些内容。仍要退出登录吗？</translation>
     </message>
     <message>
         <source>Logging out…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在退出登录…</translation>
     </message>
     <message>
         <source>{name} has unsaved input in an open form. Quitting now discards it. Quit anyway?</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 在打开的表单中有未保存的内容。现在退出将丢弃这些内容。仍要退出吗？</translation>
     </message>
     <message>
         <source>npc-crf {version}
 Offline case report forms for trials in recurrent or metastatic nasopharyngeal carcinoma.</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>Messages</name>
-    <message>
-        <source>The backup {name} was restored. Every session has ended: log in again.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>These subjects were entered after that backup and are not in it; enter them again from the source documents: {subjects}</source>
-        <translation type="unfinished"></translation>
+        <translation>npc-crf {version}
+用于复发/转移性鼻咽癌临床试验的离线病例报告表。</translation>
     </message>
 </context>
 <context>
@@ -745,6 +1240,34 @@ Offline case report forms for trials in recurrent or metastatic nasopharyngeal c
     </message>
     <message>
         <source>Clear the answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>NextVisit</name>
+    <message>
+        <source>{visit} · {due}</source>
+        <extracomment>a role giving a value that sorts right (dates as ISO text, counts as numbers) a role giving what a row or a cell leads to (a subject ID, a WorkItem, a CellTarget) a role giving a header&apos;s VisitState (or None) text colour of a visit by its state; None: the palette&apos;s normal text (cell background, mark colour) of a casebook cell by its state background of a cell whose form does not belong to that event text on the light cell backgrounds (whatever the palette) marks that need attention: open queries, an SAE</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{visit} · {due} ({window})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{visit}: {state}, on {date}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{visit}: {state}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{visit}: {state}, due {due} ({days})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Window: {window}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -804,34 +1327,49 @@ Offline case report forms for trials in recurrent or metastatic nasopharyngeal c
     <name>PasswordDialog</name>
     <message>
         <source>User name</source>
-        <translation type="unfinished"></translation>
+        <translation>用户名</translation>
     </message>
     <message>
         <source>Full name</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名</translation>
     </message>
     <message>
         <source>Role</source>
-        <translation type="unfinished"></translation>
+        <translation>角色</translation>
     </message>
     <message>
         <source>Initial password</source>
-        <translation type="unfinished"></translation>
+        <translation>初始密码</translation>
     </message>
     <message>
         <source>Password again</source>
-        <translation type="unfinished"></translation>
+        <translation>再次输入密码</translation>
     </message>
     <message>
         <source>&apos;{user}&apos; is not a valid user name: 2–32 lower-case letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, starting with a letter.</source>
-        <translation type="unfinished"></translation>
+        <translation>“{user}”不是有效的用户名：应为 2–32 个小写字母、数字、“.”、“_”或“-”，并以字母开头。</translation>
     </message>
     <message>
         <source>The full name is needed: it is printed with every signature.</source>
-        <translation type="unfinished"></translation>
+        <translation>需要填写姓名：每个签名都会打印姓名。</translation>
     </message>
     <message>
         <source>The two passwords are not the same.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <source>(choose a common reason, or type one below)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason, or details of the reason chosen above</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{reason}: {details}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -839,27 +1377,27 @@ Offline case report forms for trials in recurrent or metastatic nasopharyngeal c
     <name>RecoveryKeyPage</name>
     <message>
         <source>The recovery key</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复密钥</translation>
     </message>
     <message>
         <source>It is shown now and never again.</source>
-        <translation type="unfinished"></translation>
+        <translation>它只显示这一次。</translation>
     </message>
     <message>
         <source>If the administrator&apos;s password is lost, this key is the only way into the site&apos;s data. Write it down or print it, and keep it in the site&apos;s safe — not on this computer.</source>
-        <translation type="unfinished"></translation>
+        <translation>如果管理员密码丢失，此密钥是进入本中心数据的唯一途径。请抄写或打印出来，存放在中心的保险柜中——不要保存在这台电脑上。</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>复制</translation>
     </message>
     <message>
         <source>Print…</source>
-        <translation type="unfinished"></translation>
+        <translation>打印…</translation>
     </message>
     <message>
         <source>I have stored the recovery key safely</source>
-        <translation type="unfinished"></translation>
+        <translation>我已妥善保存恢复密钥</translation>
     </message>
     <message>
         <source>npc-crf recovery key
@@ -870,26 +1408,33 @@ Data folder: {folder}
 {key}
 
 Keep this sheet in the site&apos;s safe.</source>
-        <translation type="unfinished"></translation>
+        <translation>npc-crf 恢复密钥
+
+中心 {site}，安装 {installation}
+数据文件夹：{folder}
+
+{key}
+
+请将此页存放在中心的保险柜中。</translation>
     </message>
 </context>
 <context>
     <name>Roles</name>
     <message>
         <source>research nurse (CRC)</source>
-        <translation type="unfinished"></translation>
+        <translation>研究护士（CRC）</translation>
     </message>
     <message>
         <source>investigator</source>
-        <translation type="unfinished"></translation>
+        <translation>研究者</translation>
     </message>
     <message>
         <source>monitor</source>
-        <translation type="unfinished"></translation>
+        <translation>监查员</translation>
     </message>
     <message>
         <source>site administrator</source>
-        <translation type="unfinished"></translation>
+        <translation>中心管理员</translation>
     </message>
 </context>
 <context>
@@ -897,131 +1442,172 @@ Keep this sheet in the site&apos;s safe.</source>
     <message>
         <source>Failed logins before an account locks</source>
         <extracomment>the site settings as the administrator reads them (translated when shown)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>账户锁定前允许的登录失败次数</translation>
     </message>
     <message>
         <source>Lockout after failed logins (minutes)</source>
-        <translation type="unfinished"></translation>
+        <translation>登录失败后的锁定时长（分钟）</translation>
     </message>
     <message>
         <source>Lock the screen after idle minutes</source>
-        <translation type="unfinished"></translation>
+        <translation>无操作多少分钟后锁屏</translation>
     </message>
     <message>
         <source>Shortest password (characters)</source>
-        <translation type="unfinished"></translation>
+        <translation>密码最短长度（字符）</translation>
     </message>
     <message>
         <source>Backups kept of each kind</source>
-        <translation type="unfinished"></translation>
+        <translation>每类备份保留份数</translation>
+    </message>
+    <message>
+        <source>Warn when nothing was sent to the coordinating center for (days)</source>
+        <translation>多少天未向协调中心发送数据时发出警告（天）</translation>
+    </message>
+</context>
+<context>
+    <name>Shell</name>
+    <message>
+        <source>The backup {name} was restored. Every session has ended: log in again.</source>
+        <translation>备份 {name} 已还原。所有会话均已结束，请重新登录。</translation>
+    </message>
+    <message>
+        <source>These subjects were entered after that backup and are not in it; enter them again from the source documents: {subjects}</source>
+        <translation>以下受试者是在该备份之后录入的，不在备份中，请根据原始资料重新录入：{subjects}</translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong ({kind}). The details are in the site&apos;s log.</source>
+        <translation>发生了意外错误（{kind}）。详细信息见本中心的日志。</translation>
+    </message>
+    <message>
+        <source>The password is too short: at least {count} characters.</source>
+        <translation>密码太短：至少需要 {count} 个字符。</translation>
+    </message>
+    <message>
+        <source>The password may not be the user name.</source>
+        <translation>密码不能与用户名相同。</translation>
+    </message>
+    <message>
+        <source>The password may not begin or end with a space.</source>
+        <translation>密码不能以空格开头或结尾。</translation>
+    </message>
+    <message>
+        <source>The account &apos;{user}&apos; is locked after {count} failed logins; try again in {minutes} minute(s).
+Or ask the site administrator to unlock it.</source>
+        <translation>账户“{user}”在 {count} 次登录失败后已被锁定，请在 {minutes} 分钟后重试。
+或请中心管理员解锁。</translation>
+    </message>
+    <message>
+        <source>Wrong user name or password.</source>
+        <translation>用户名或密码错误。</translation>
     </message>
 </context>
 <context>
     <name>SitePage</name>
     <message>
         <source>The site</source>
-        <translation type="unfinished"></translation>
+        <translation>中心</translation>
     </message>
     <message>
         <source>This computer keeps the data of one site of one study, encrypted.</source>
-        <translation type="unfinished"></translation>
+        <translation>这台电脑以加密方式保存一项研究中一个中心的数据。</translation>
     </message>
     <message>
         <source>Site ID</source>
-        <translation type="unfinished"></translation>
+        <translation>中心编号</translation>
     </message>
     <message>
         <source>Study</source>
-        <translation type="unfinished"></translation>
+        <translation>研究</translation>
     </message>
     <message>
         <source>Installation number</source>
-        <translation type="unfinished"></translation>
+        <translation>安装编号</translation>
     </message>
     <message>
         <source>e.g. S01</source>
-        <translation type="unfinished"></translation>
+        <translation>例如 S01</translation>
     </message>
     <message>
         <source>The site ID is given by the coordinating center (2–10 capital letters or digits). Number the computers of one site 1, 2, 3…: subject numbers include the installation number, so two computers never give out the same one.</source>
-        <translation type="unfinished"></translation>
+        <translation>中心编号由协调中心分配（2–10 个大写字母或数字）。同一中心的电脑依次编号 1、2、3…：受试者编号包含安装编号，因此两台电脑不会分配相同的受试者编号。</translation>
     </message>
     <message>
         <source>&apos;{site}&apos; is not a valid site ID: 2–10 capital letters or digits (e.g. S01).</source>
-        <translation type="unfinished"></translation>
+        <translation>“{site}”不是有效的中心编号：应为 2–10 个大写字母或数字（例如 S01）。</translation>
     </message>
     <message>
         <source>There is no study definition to choose.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有可选择的研究定义。</translation>
     </message>
 </context>
 <context>
     <name>SiteWizard</name>
     <message>
         <source>npc-crf — set up this computer</source>
-        <translation type="unfinished"></translation>
+        <translation>npc-crf — 设置这台电脑</translation>
     </message>
     <message>
         <source>Next</source>
-        <translation type="unfinished"></translation>
+        <translation>下一步</translation>
     </message>
     <message>
         <source>The recovery key</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复密钥</translation>
     </message>
     <message>
         <source>The site has been created. Store the recovery key and tick the box before you close this window: it is not shown again.</source>
-        <translation type="unfinished"></translation>
+        <translation>中心已创建。关闭此窗口前，请保存恢复密钥并勾选确认框：它不会再次显示。</translation>
     </message>
 </context>
 <context>
     <name>StatusBar</name>
     <message>
         <source>User: {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>用户：{name}</translation>
     </message>
     <message>
         <source>Role: {role}</source>
-        <translation type="unfinished"></translation>
+        <translation>角色：{role}</translation>
     </message>
     <message>
         <source>Site: {site}</source>
-        <translation type="unfinished"></translation>
+        <translation>中心：{site}</translation>
     </message>
     <message>
         <source>Installation: {number}</source>
-        <translation type="unfinished"></translation>
+        <translation>安装编号：{number}</translation>
     </message>
     <message>
         <source>never</source>
-        <translation type="unfinished"></translation>
+        <translation>从未</translation>
     </message>
     <message>
         <source>Last sync: {when}</source>
-        <translation type="unfinished"></translation>
+        <translation>上次同步：{when}</translation>
     </message>
     <message>
         <source>Not yet sent: {count}</source>
-        <translation type="unfinished"></translation>
+        <translation>未发送：{count}</translation>
     </message>
     <message>
         <source>Nothing has been sent to the coordinating center yet</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未向协调中心发送任何数据</translation>
     </message>
     <message>
         <source>Nothing sent to the coordinating center for {days} days</source>
-        <translation type="unfinished"></translation>
+        <translation>已 {days} 天未向协调中心发送数据</translation>
     </message>
 </context>
 <context>
     <name>StatusChangeDialog</name>
     <message>
         <source>Change the status of {subject}</source>
-        <extracomment>the strip under a column title; upcoming visits get a neutral one emitted after the cells were painted (for the benchmark)</extracomment>
+        <extracomment>the strip under a column title; upcoming visits get a neutral one</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{subject}: from “{old}” to “{new}”.</source>
+        <source>{subject}: {old} → {new}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1038,6 +1624,96 @@ Keep this sheet in the site&apos;s safe.</source>
     </message>
     <message>
         <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SubjectStatus</name>
+    <message>
+        <source>Screening</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Screen failure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enrolled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On treatment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off study</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Died</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to screening…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record screen failure…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enrol…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start treatment…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move to follow-up…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take off study…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record death…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SubjectTable</name>
+    <message>
+        <source>Subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enrolled on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cycle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next visit due (window)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open queries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SAE</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1066,6 +1742,144 @@ Keep this sheet in the site&apos;s safe.</source>
     </message>
     <message>
         <source>Registering a new subject…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{shown} of {total} subjects</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>VisitState</name>
+    <message>
+        <source>done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>overdue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>upcoming</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unplanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The schedule gives this visit no date.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The date it counts from is not entered yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The date it counts from is a partial date.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A partial date leaves the date it counts from open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The first occurrence is dated when it happens.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The previous occurrence has no date yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This occurrence is past the end of the schedule.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WorkKind</name>
+    <message>
+        <source>Overdue visits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upcoming visits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forms not started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Incomplete forms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open queries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adverse events without outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Visit overdue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Visit coming up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Form not started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Form incomplete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Query to answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outcome of adverse event missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Worklist</name>
+    <message>
+        <source>Subject</source>
+        <extracomment>the order of the worklist&apos;s groups</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{what}: {item}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{kind} ({count})</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
