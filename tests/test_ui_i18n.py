@@ -43,6 +43,7 @@ SHELL_FILES = [
         "admin_view.py",
         "tour.py",
         "placeholder.py",
+        "errors.py",
     )
 ]
 

@@ -37,8 +37,9 @@ from PySide6.QtWidgets import (
 from npc_crf.auth.policy import LoginPolicy
 from npc_crf.auth.roles import Permission, Role, allowed
 from npc_crf.services.site import USERNAME_RE
+from npc_crf.ui.errors import describe_error
 from npc_crf.ui.i18n import LANGUAGES, QT_TRANSLATE_NOOP, role_name
-from npc_crf.ui.login import ERROR_STYLE, error_text, password_problem
+from npc_crf.ui.login import error_label, password_problem
 from npc_crf.ui.prefs import FONT_SCALES
 from npc_crf.ui.worker import JobRunner, Progress
 
@@ -82,14 +83,6 @@ def _in_future(iso: str) -> bool:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment > dt.datetime.now(dt.UTC)
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    label.hide()
-    return label
 
 
 def _table(columns: int, name: str) -> QTableWidget:
@@ -174,7 +167,7 @@ class PasswordDialog(QDialog):
         for edit in (self.password, self.repeat):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
             edit.setMinimumWidth(260)
-        self.error = _error_label()
+        self.error = error_label("admin_error")
         form = QFormLayout()
         if with_account:
             form.addRow(self.tr("User name"), self.username)
@@ -245,7 +238,7 @@ class AdminView(QWidget):
         self.notice = QLabel()
         self.notice.setObjectName("admin_notice")
         self.notice.setWordWrap(True)
-        self.error = _error_label()
+        self.error = error_label("admin_error")
         self.error.setObjectName("admin_error")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
@@ -296,7 +289,7 @@ class AdminView(QWidget):
 
     def _failed(self, error: object) -> None:
         self.notice.clear()
-        self.error.setText(error_text(error))
+        self.error.setText(describe_error(error))
         self.error.show()
 
     def _say(self, text: str) -> None:

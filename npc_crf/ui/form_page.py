@@ -31,16 +31,15 @@ from PySide6.QtWidgets import (
 )
 
 from npc_crf.auth.roles import Permission, allowed
-from npc_crf.core.errors import UsageError
 from npc_crf.forms.eligibility import assess
-from npc_crf.forms.expr.evaluate import FormData
+from npc_crf.forms.expr.evaluate import SubjectData
 from npc_crf.forms.session import FormSession, ItemPath, Status
 from npc_crf.services.casebook import FormRecord, FormStatus, SaveResult
 from npc_crf.services.workspace import Workspace
 from npc_crf.ui import dialogs
 from npc_crf.ui.form_view import FormView
 from npc_crf.ui.widgets.eligibility_panel import EligibilityPanel, eligibility_form
-from npc_crf.ui.widgets.subject_data import OverlaySubject, SnapshotSubject, form_reads
+from npc_crf.ui.widgets.subject_data import OverlaySubject
 from npc_crf.ui.worker import Job, JobRunner, Progress
 
 
@@ -50,55 +49,21 @@ class LoadedForm:
 
     session: FormSession
     record: FormRecord | None
-    subject: SnapshotSubject
+    subject: SubjectData | None
 
 
 def load_form(
-    ws: Workspace,
-    subject_id: str,
-    event_oid: str,
-    occurrence: int,
-    form_oid: str,
-    *,
-    whole_casebook: bool = False,
+    ws: Workspace, subject_id: str, event_oid: str, occurrence: int, form_oid: str
 ) -> LoadedForm:
-    """Open a form with the other forms its checks read held in memory (worker thread).
+    """Open a form and its saved record (worker thread).
 
-    The session gets a :class:`SnapshotSubject` of exactly the forms its checks
-    refer to (:func:`form_reads`), or of the whole casebook when that cannot be
-    told or is asked for (the eligibility criteria read most of it). So checks
-    never query the database from the GUI thread — nor through the connection
-    that ``open_form`` closes before it returns.
+    ``open_form`` gives the session a snapshot of the subject's other forms
+    (:class:`~npc_crf.store.records.SubjectSnapshot`), so its checks never query the
+    database from the GUI thread.
     """
     session = ws.casebook.open_form(subject_id, event_oid, occurrence, form_oid)
-    own = (event_oid, occurrence, form_oid)
-    reads = None if whole_casebook else form_reads(ws.study, session.form, *own[:2])
-    forms: dict[tuple[str, int], dict[str, FormData]] = {}
-    if reads is None:
-        casebook = ws.casebook.load(subject_id)
-        record = None
-        for visit in casebook.events:
-            forms[(visit.event_oid, visit.occurrence)] = {
-                oid: f.answers for oid, f in visit.forms.items()
-            }
-            if (visit.event_oid, visit.occurrence) == (event_oid, occurrence):
-                record = visit.forms.get(form_oid)
-    else:
-        record = ws.casebook.form_record(subject_id, event_oid, occurrence, form_oid)
-        for event, number, oid in sorted(reads):
-            try:
-                other = (
-                    record
-                    if (event, number, oid) == own
-                    else ws.casebook.form_record(subject_id, event, number, oid)
-                )
-            except UsageError:  # that form is not part of that event: nothing to read
-                continue
-            if other is not None:
-                forms.setdefault((event, number), {})[oid] = other.answers
-    subject = SnapshotSubject(forms)
-    session.subject = subject
-    return LoadedForm(session, record, subject)
+    record = ws.casebook.form_record(subject_id, event_oid, occurrence, form_oid)
+    return LoadedForm(session, record, session.subject)
 
 
 def fingerprint(session: FormSession) -> tuple[object, ...]:
@@ -141,7 +106,7 @@ class FormPage(QWidget):
         self.read_only = not self.can_enter
         self.session: FormSession | None = None
         self.record: FormRecord | None = None
-        self.subject: SnapshotSubject | None = None
+        self.subject: SubjectData | None = None
         self.view: FormView | None = None
         self.history_dialog: dialogs.HistoryDialog | None = None
         self.last_result: SaveResult | None = None
@@ -345,8 +310,7 @@ class FormPage(QWidget):
     def _load(self) -> None:
         args = (self.subject_id, self.event_oid, self.occurrence, self.form_oid)
         ws = self.ws
-        whole = self.eligibility is not None  # the criteria read most of the casebook
-        job = self.runner.start("open form", lambda _p: load_form(ws, *args, whole_casebook=whole))
+        job = self.runner.start("open form", lambda _p: load_form(ws, *args))
         self._job = job
         self._set_busy(True)
         job.finished.connect(self._loaded)
@@ -527,14 +491,13 @@ class FormPage(QWidget):
         overrides = {str(p): r for p, r in session.overrides().items()}
         focus = self.view.current_path()
         scroll = self.view.verticalScrollBar().value()
-        whole = self.eligibility is not None
 
         def work(progress: Progress) -> tuple[SaveResult, LoadedForm | None, BaseException | None]:
             result = ws.casebook.save_form(
                 *where, values, overrides=overrides, reason=reason, complete=complete, source="gui"
             )
             try:
-                return result, load_form(ws, *where, whole_casebook=whole), None
+                return result, load_form(ws, *where), None
             except Exception as exc:  # saved, but not re-read: say so, keep the page
                 return result, None, exc
 

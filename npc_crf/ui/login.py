@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from npc_crf import __version__
 from npc_crf.auth.policy import LoginPolicy
 from npc_crf.core.errors import AuthError, NpcCrfError
-from npc_crf.core.logs import LOGGER
+from npc_crf.ui.errors import describe_error
 from npc_crf.ui.i18n import LANGUAGES, ScaledLabel, current_language
 from npc_crf.ui.worker import JobRunner, Progress
 
@@ -46,14 +46,25 @@ ERROR_STYLE = (
 )
 
 
-def error_text(error: object) -> str:
-    """What to show for an error that came back from a job."""
-    if isinstance(error, NpcCrfError):
-        return str(error)
-    LOGGER.error("unexpected error in the interface: %s", type(error).__name__)
-    return QCoreApplication.translate(
-        "Shell", "Something unexpected went wrong ({kind}). The details are in the site's log."
-    ).format(kind=type(error).__name__)
+def error_label(name: str) -> QLabel:
+    """A hidden, selectable, word-wrapped label for a refusal or an error."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def busy_bar() -> QProgressBar:
+    """A hidden, thin, indeterminate progress bar shown while a job runs."""
+    bar = QProgressBar()
+    bar.setRange(0, 0)
+    bar.setTextVisible(False)
+    bar.setMaximumHeight(8)
+    bar.hide()
+    return bar
 
 
 def password_problem(policy: LoginPolicy, username: str, password: str) -> str | None:
@@ -99,7 +110,7 @@ def describe_login_error(site: Site, username: str, error: object) -> str:
             ).format(user=username, count=site.policy.max_failed_logins, minutes=minutes)
         if error.message.startswith("Wrong user name or password"):
             return QCoreApplication.translate("Shell", "Wrong user name or password.")
-    return error_text(error)
+    return describe_error(error)
 
 
 class LoginWindow(QWidget):
@@ -139,17 +150,8 @@ class LoginWindow(QWidget):
         self.language.currentIndexChanged.connect(
             lambda _i: self.languageChosen.emit(str(self.language.currentData()))
         )
-        self.message = QLabel()
-        self.message.setObjectName("login_message")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.hide()
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setMaximumHeight(8)
-        self.busy.hide()
+        self.message = error_label("login_message")
+        self.busy = busy_bar()
         self.login_button = QPushButton()
         self.login_button.setObjectName("login_button")
         self.login_button.setDefault(True)
@@ -238,9 +240,11 @@ class LoginWindow(QWidget):
         elif kind == "text":
             text = str(error)
         elif kind == "open":
-            text = self.tr("The site's data folder cannot be opened:") + "\n" + error_text(error)
+            text = (
+                self.tr("The site's data folder cannot be opened:") + "\n" + describe_error(error)
+            )
         else:
-            text = error_text(error)
+            text = describe_error(error)
         self.message.setText(text)
         self.message.show()
 
@@ -318,16 +322,8 @@ class ChangePasswordDialog(QDialog):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
             edit.setMinimumWidth(260)
         self.current_label, self.new_label, self.repeat_label = QLabel(), QLabel(), QLabel()
-        self.message = QLabel()
-        self.message.setObjectName("change_password_message")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.hide()
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setMaximumHeight(8)
-        self.busy.hide()
+        self.message = error_label("change_password_message")
+        self.busy = busy_bar()
         self.ok_button = QPushButton()
         self.ok_button.setObjectName("change_password_ok")
         self.ok_button.setDefault(True)
@@ -412,4 +408,4 @@ class ChangePasswordDialog(QDialog):
         if isinstance(error, AuthError) and "current password" in error.message:
             self._fail(self.tr("The current password is wrong."))
         else:
-            self._fail(error_text(error))
+            self._fail(describe_error(error))

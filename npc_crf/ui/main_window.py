@@ -42,9 +42,10 @@ from npc_crf import __version__
 from npc_crf.auth.roles import Permission, allowed
 from npc_crf.core.errors import AuthError, NpcCrfError
 from npc_crf.core.logs import LOGGER
+from npc_crf.ui.errors import describe_error
 from npc_crf.ui.i18n import LANGUAGES, apply_font, current_language, install_language
 from npc_crf.ui.idle import IdleWatcher, LockScreen
-from npc_crf.ui.login import ChangePasswordDialog, error_text
+from npc_crf.ui.login import ChangePasswordDialog
 from npc_crf.ui.placeholder import PlaceholderPage
 from npc_crf.ui.prefs import FONT_SCALES
 from npc_crf.ui.status_bar import StatusBar, summary_of
@@ -423,7 +424,7 @@ class MainWindow(QMainWindow):
                 self.ws, self.runner, subject_id, event_oid, occurrence, form_oid, self.lang
             )
         except NpcCrfError as exc:
-            QMessageBox.warning(self, self.tr("Form"), error_text(exc))
+            QMessageBox.warning(self, self.tr("Form"), describe_error(exc))
             return None
         page.setObjectName("page_form")
         saved = getattr(page, "saved", None)
@@ -597,7 +598,7 @@ class MainWindow(QMainWindow):
         if isinstance(error, AuthError) and error.message == "Wrong password.":
             self.lock_screen.show_error(self.tr("Wrong password."))
         else:
-            self.lock_screen.show_error(error_text(error))
+            self.lock_screen.show_error(describe_error(error))
 
     def _logout_from_lock(self) -> None:
         if self.has_unsaved():

@@ -28,7 +28,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from npc_crf.core.errors import NpcCrfError
 from npc_crf.forms.model import Study
 from npc_crf.oncology.schedule import PlannedVisit, VisitState
 from npc_crf.services.subjects import SubjectStatus
@@ -42,6 +41,7 @@ from npc_crf.services.worklist import (
     WorkKind,
 )
 from npc_crf.ui import labels
+from npc_crf.ui.errors import describe_error
 from npc_crf.ui.worker import Job, JobRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -766,15 +766,6 @@ class CasebookGridModel(QAbstractTableModel):
 # ------------------------------------------------------------------------------ load status
 
 
-def error_text(error: object) -> str:
-    """What a person reads about a failed job: the service's message and hint."""
-    if isinstance(error, NpcCrfError):
-        return str(error)
-    return QCoreApplication.translate(
-        "LoadStatus", "Unexpected error ({kind}); the log file has the details."
-    ).format(kind=type(error).__name__)
-
-
 class LoadStatus(QWidget):
     """A busy indicator while a job runs, and the error when one failed."""
 
@@ -817,7 +808,7 @@ class LoadStatus(QWidget):
     def failed(self, error: object) -> None:
         """Stop the indicator and show what went wrong."""
         self.idle()
-        self.error_label.setText(error_text(error))
+        self.error_label.setText(describe_error(error))
         self.error_label.show()
 
     @property

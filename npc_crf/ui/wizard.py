@@ -40,8 +40,9 @@ from npc_crf.forms.loader import STUDY_FILE
 from npc_crf.services.site import SITE_ID_RE, USERNAME_RE, Site
 from npc_crf.services.studies import available_studies
 from npc_crf.store.keyfile import KdfCost
+from npc_crf.ui.errors import describe_error
 from npc_crf.ui.i18n import ScaledLabel, current_language
-from npc_crf.ui.login import ERROR_STYLE, error_text, password_problem
+from npc_crf.ui.login import error_label, password_problem
 from npc_crf.ui.worker import JobRunner, Progress
 
 
@@ -73,14 +74,6 @@ def study_choices(forms_dir: Path | None = None) -> list[StudyChoice]:
     return choices
 
 
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    label.hide()
-    return label
-
-
 def _show(label: QLabel, text: str | None) -> bool:
     """Show ``text`` in an error label (hide it for None); True when there was no error."""
     label.setText(text or "")
@@ -108,7 +101,7 @@ class SitePage(QWizardPage):
         self.site_label, self.study_label, self.installation_label = QLabel(), QLabel(), QLabel()
         self.help = QLabel()
         self.help.setWordWrap(True)
-        self.error = _error_label()
+        self.error = error_label("wizard_error")
         form = QFormLayout()
         form.addRow(self.site_label, self.site_id)
         form.addRow(self.study_label, self.study)
@@ -175,7 +168,7 @@ class AdminPage(QWizardPage):
         self.labels = [QLabel() for _ in range(4)]
         self.help = QLabel()
         self.help.setWordWrap(True)
-        self.error = _error_label()
+        self.error = error_label("wizard_error")
         form = QFormLayout()
         for label, edit in zip(
             self.labels, (self.username, self.full_name, self.password, self.repeat), strict=True
@@ -250,7 +243,7 @@ class CreatePage(QWizardPage):
         self.state = QLabel()
         self.state.setObjectName("wizard_state")
         self.state.setWordWrap(True)
-        self.error = _error_label()
+        self.error = error_label("wizard_error")
         self.error.setObjectName("wizard_error")
         self.retry = QPushButton()
         self.retry.setObjectName("wizard_retry")
@@ -365,7 +358,7 @@ class CreatePage(QWizardPage):
         self.owner.creating = False
         self.progress.hide()
         self._state_text()
-        _show(self.error, error_text(error))
+        _show(self.error, describe_error(error))
         self.retry.show()
         self._lock_buttons(False)
 

@@ -1026,13 +1026,6 @@ Why is this value right? The reason is recorded and the monitor will see a query
     </message>
 </context>
 <context>
-    <name>LoadStatus</name>
-    <message>
-        <source>Unexpected error ({kind}); the log file has the details.</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>LockScreen</name>
     <message>
         <source>Locked</source>
