@@ -38,6 +38,7 @@ from npc_crf.services.casebook import FormRecord, FormStatus, SaveResult
 from npc_crf.services.workspace import Workspace
 from npc_crf.ui import dialogs
 from npc_crf.ui.form_view import FormView
+from npc_crf.ui.i18n import ScaledLabel
 from npc_crf.ui.widgets.eligibility_panel import EligibilityPanel, eligibility_form
 from npc_crf.ui.widgets.subject_data import OverlaySubject
 from npc_crf.ui.worker import Job, JobRunner, Progress
@@ -138,9 +139,8 @@ class FormPage(QWidget):
     # -- building ---------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.header = QLabel()
+        self.header = ScaledLabel(factor=1.2, bold=True)  # follows the font-size preference
         self.header.setObjectName("header")
-        self.header.setStyleSheet("font-size: 12pt; font-weight: bold;")
         self.header.setWordWrap(True)
         self.status_chip = QLabel()
         self.status_chip.setObjectName("status")

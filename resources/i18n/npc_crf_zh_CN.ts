@@ -279,16 +279,16 @@
     <name>Casebook</name>
     <message>
         <source>{event} (new)</source>
-        <translation type="unfinished"></translation>
+        <translation>{event}（新）</translation>
     </message>
     <message>
         <source>due {date}</source>
-        <translation type="unfinished"></translation>
+        <translation>应于 {date}</translation>
     </message>
     <message>
         <source>{form} — {event}</source>
         <extracomment>what ``data`` returns for the roles painting asks for (state, warnings, queries) -&gt; text and roles, shared by the cells that look alike</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>{form} — {event}</translation>
     </message>
 </context>
 <context>
@@ -296,130 +296,131 @@
     <message>
         <source>Change status</source>
         <extracomment>the subject&apos;s status was changed here (so lists can refresh) emitted after the header and grid were (re)filled</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>更改状态</translation>
     </message>
     <message>
         <source>Add cycle</source>
-        <translation type="unfinished"></translation>
+        <translation>新增治疗周期</translation>
     </message>
     <message>
         <source>Add unscheduled visit</source>
-        <translation type="unfinished"></translation>
+        <translation>新增计划外访视</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>刷新</translation>
     </message>
     <message>
         <source>Loading the casebook of {subject}…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在载入受试者 {subject} 的病例报告表…</translation>
     </message>
     <message>
         <source>{subject} — {status}</source>
-        <translation type="unfinished"></translation>
+        <translation>{subject} — {status}</translation>
     </message>
     <message>
         <source>{low}–{high} years (day of birth not known)</source>
-        <translation type="unfinished"></translation>
+        <translation>{low}–{high} 岁（出生日不详）</translation>
     </message>
     <message>
         <source>{age} years</source>
-        <translation type="unfinished"></translation>
+        <translation>{age} 岁</translation>
     </message>
     <message>
         <source>day {day}</source>
-        <translation type="unfinished"></translation>
+        <translation>第 {day} 天</translation>
     </message>
     <message>
         <source>Age: {age} · Sex: {sex} · Enrolled: {enrolled} · First dose: {first_dose} · On study: {day}
 Study: {study}</source>
-        <translation type="unfinished"></translation>
+        <translation>年龄：{age} · 性别：{sex} · 入组：{enrolled} · 首次给药：{first_dose} · 研究中：{day}
+研究：{study}</translation>
     </message>
     <message>
         <source>The schedule allows no further occurrence.</source>
-        <translation type="unfinished"></translation>
+        <translation>访视计划不允许再增加。</translation>
     </message>
     <message>
         <source>Changing the status of {subject}…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在更改受试者 {subject} 的状态…</translation>
     </message>
     <message>
         <source>Open queries</source>
-        <translation type="unfinished"></translation>
+        <translation>未关闭的质疑</translation>
     </message>
     <message>
         <source>Not part of this visit</source>
-        <translation type="unfinished"></translation>
+        <translation>不属于该访视</translation>
     </message>
 </context>
 <context>
     <name>CellState</name>
     <message>
         <source>Not started</source>
-        <translation type="unfinished"></translation>
+        <translation>未开始</translation>
     </message>
     <message>
         <source>In progress</source>
-        <translation type="unfinished"></translation>
+        <translation>录入中</translation>
     </message>
     <message>
         <source>Complete</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成</translation>
     </message>
     <message>
         <source>Signed</source>
-        <translation type="unfinished"></translation>
+        <translation>已签名</translation>
     </message>
     <message>
         <source>Locked</source>
-        <translation type="unfinished">已锁定</translation>
+        <translation>已锁定</translation>
     </message>
     <message>
         <source>NS</source>
         <comment>abbreviation of: not started</comment>
-        <translation type="unfinished"></translation>
+        <translation>未</translation>
     </message>
     <message>
         <source>IP</source>
         <comment>abbreviation of: in progress</comment>
-        <translation type="unfinished"></translation>
+        <translation>录</translation>
     </message>
     <message>
         <source>C</source>
         <comment>abbreviation of: complete</comment>
-        <translation type="unfinished"></translation>
+        <translation>完</translation>
     </message>
     <message>
         <source>S</source>
         <comment>abbreviation of: signed</comment>
-        <translation type="unfinished"></translation>
+        <translation>签</translation>
     </message>
     <message>
         <source>L</source>
         <comment>abbreviation of: locked</comment>
-        <translation type="unfinished"></translation>
+        <translation>锁</translation>
     </message>
     <message>
         <source>!</source>
         <comment>mark of a form with warnings</comment>
-        <translation type="unfinished"></translation>
+        <translation>!</translation>
     </message>
     <message>
         <source>Has warnings</source>
-        <translation type="unfinished"></translation>
+        <translation>有警告</translation>
     </message>
     <message>
         <source>Q{count}</source>
         <comment>mark of a form with open queries</comment>
-        <translation type="unfinished"></translation>
+        <translation>疑{count}</translation>
     </message>
     <message>
         <source>1 open query</source>
-        <translation type="unfinished"></translation>
+        <translation>1 条未关闭的质疑</translation>
     </message>
     <message>
         <source>{count} open queries</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} 条未关闭的质疑</translation>
     </message>
 </context>
 <context>
@@ -500,23 +501,23 @@ Study: {study}</source>
     <name>Days</name>
     <message>
         <source>1 day past due</source>
-        <translation type="unfinished"></translation>
+        <translation>已过应访日 1 天</translation>
     </message>
     <message>
         <source>{days} days past due</source>
-        <translation type="unfinished"></translation>
+        <translation>已过应访日 {days} 天</translation>
     </message>
     <message>
         <source>in 1 day</source>
-        <translation type="unfinished"></translation>
+        <translation>1 天后</translation>
     </message>
     <message>
         <source>in {days} days</source>
-        <translation type="unfinished"></translation>
+        <translation>{days} 天后</translation>
     </message>
     <message>
         <source>today</source>
-        <translation type="unfinished"></translation>
+        <translation>今天</translation>
     </message>
 </context>
 <context>
@@ -524,158 +525,158 @@ Study: {study}</source>
     <message>
         <source>Transcription error</source>
         <extracomment>problems listed in an error&apos;s text; the rest go to the details</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>转录错误</translation>
     </message>
     <message>
         <source>Data clarification</source>
-        <translation type="unfinished"></translation>
+        <translation>数据澄清</translation>
     </message>
     <message>
         <source>New information</source>
-        <translation type="unfinished"></translation>
+        <translation>新信息</translation>
     </message>
     <message>
         <source>Confirmed in the source document</source>
-        <translation type="unfinished"></translation>
+        <translation>已与原始文件核对确认</translation>
     </message>
     <message>
         <source>Clinically plausible for this subject</source>
-        <translation type="unfinished"></translation>
+        <translation>对该受试者临床上合理</translation>
     </message>
     <message>
         <source>Measurement repeated with the same result</source>
-        <translation type="unfinished"></translation>
+        <translation>重复测量结果相同</translation>
     </message>
     <message>
         <source>Entered</source>
-        <translation type="unfinished"></translation>
+        <translation>录入</translation>
     </message>
     <message>
         <source>Changed</source>
-        <translation type="unfinished"></translation>
+        <translation>修改</translation>
     </message>
     <message>
         <source>Cleared</source>
-        <translation type="unfinished"></translation>
+        <translation>清除</translation>
     </message>
     <message>
         <source>Warning overridden</source>
-        <translation type="unfinished"></translation>
+        <translation>警告已确认保留</translation>
     </message>
     <message>
         <source>Row added</source>
-        <translation type="unfinished"></translation>
+        <translation>新增行</translation>
     </message>
     <message>
         <source>Row removed</source>
-        <translation type="unfinished"></translation>
+        <translation>删除行</translation>
     </message>
     <message>
         <source>Form started</source>
-        <translation type="unfinished"></translation>
+        <translation>表单开始</translation>
     </message>
     <message>
         <source>Status changed</source>
-        <translation type="unfinished"></translation>
+        <translation>状态变更</translation>
     </message>
     <message>
         <source>Signed</source>
-        <translation type="unfinished"></translation>
+        <translation>已签名</translation>
     </message>
     <message>
         <source>Signature voided</source>
-        <translation type="unfinished"></translation>
+        <translation>签名已作废</translation>
     </message>
     <message>
         <source>Locked</source>
-        <translation type="unfinished">已锁定</translation>
+        <translation>已锁定</translation>
     </message>
     <message>
         <source>Unlocked</source>
-        <translation type="unfinished"></translation>
+        <translation>已解锁</translation>
     </message>
     <message>
         <source>Visit started</source>
-        <translation type="unfinished"></translation>
+        <translation>访视开始</translation>
     </message>
     <message>
         <source>Not saved: values refused</source>
-        <translation type="unfinished"></translation>
+        <translation>未保存：有数值被拒绝</translation>
     </message>
     <message>
         <source>Not allowed</source>
-        <translation type="unfinished"></translation>
+        <translation>不允许</translation>
     </message>
     <message>
         <source>The data store cannot be used</source>
-        <translation type="unfinished"></translation>
+        <translation>数据库无法使用</translation>
     </message>
     <message>
         <source>Not possible</source>
-        <translation type="unfinished"></translation>
+        <translation>无法执行</translation>
     </message>
     <message>
         <source>Something went wrong</source>
-        <translation type="unfinished"></translation>
+        <translation>出现错误</translation>
     </message>
     <message>
         <source>An unexpected error happened; nothing you typed was lost.</source>
-        <translation type="unfinished"></translation>
+        <translation>发生意外错误；您输入的内容没有丢失。</translation>
     </message>
     <message>
         <source>… and {n} more (see the details)</source>
-        <translation type="unfinished"></translation>
+        <translation>……另有 {n} 条（见详细信息）</translation>
     </message>
     <message>
         <source>… and {n} more</source>
-        <translation type="unfinished"></translation>
+        <translation>……另有 {n} 条</translation>
     </message>
     <message>
         <source>Unsaved changes</source>
-        <translation type="unfinished"></translation>
+        <translation>未保存的修改</translation>
     </message>
 </context>
 <context>
     <name>EligibilityPanel</name>
     <message>
         <source>{form}: {item}</source>
-        <translation type="unfinished"></translation>
+        <translation>{form}：{item}</translation>
     </message>
     <message>
         <source>Eligibility (computed as you type)</source>
-        <translation type="unfinished"></translation>
+        <translation>入选资格（随输入实时判定）</translation>
     </message>
     <message>
         <source>Eligible</source>
-        <translation type="unfinished"></translation>
+        <translation>符合入选</translation>
     </message>
     <message>
         <source>Not eligible</source>
-        <translation type="unfinished"></translation>
+        <translation>不符合入选</translation>
     </message>
     <message>
         <source>Incomplete</source>
-        <translation type="unfinished"></translation>
+        <translation>尚不完整</translation>
     </message>
     <message>
         <source>Not met</source>
-        <translation type="unfinished"></translation>
+        <translation>不满足</translation>
     </message>
     <message>
         <source>Not decided yet</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未判定</translation>
     </message>
     <message>
         <source>{met} of {total} criteria met</source>
-        <translation type="unfinished"></translation>
+        <translation>已满足 {met}/{total} 条标准</translation>
     </message>
     <message>
         <source>undecided: a partial date decides it</source>
-        <translation type="unfinished"></translation>
+        <translation>未判定：取决于不完整日期</translation>
     </message>
     <message>
         <source>needs: {items}</source>
-        <translation type="unfinished"></translation>
+        <translation>需要：{items}</translation>
     </message>
 </context>
 <context>
@@ -683,189 +684,189 @@ Study: {study}</source>
     <message>
         <source>{event} {number}</source>
         <comment>an occurrence of a repeating event</comment>
-        <translation type="unfinished"></translation>
+        <translation>{event} {number}</translation>
     </message>
 </context>
 <context>
     <name>FileEditor</name>
     <message>
         <source>Attaching files is not supported yet</source>
-        <translation type="unfinished"></translation>
+        <translation>暂不支持附加文件</translation>
     </message>
 </context>
 <context>
     <name>FormPage</name>
     <message>
         <source>Save</source>
-        <translation type="unfinished"></translation>
+        <translation>保存</translation>
     </message>
     <message>
         <source>Save (Ctrl+S)</source>
-        <translation type="unfinished"></translation>
+        <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
         <source>Mark complete</source>
-        <translation type="unfinished"></translation>
+        <translation>标记完成</translation>
     </message>
     <message>
         <source>Save and mark complete (Ctrl+Shift+S or Ctrl+Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>保存并标记完成（Ctrl+Shift+S 或 Ctrl+Enter）</translation>
     </message>
     <message>
         <source>History</source>
-        <translation type="unfinished"></translation>
+        <translation>修改记录</translation>
     </message>
     <message>
         <source>History of the current item (F2)</source>
-        <translation type="unfinished"></translation>
+        <translation>当前条目的修改记录（F2）</translation>
     </message>
     <message>
         <source>Form history</source>
-        <translation type="unfinished"></translation>
+        <translation>表单修改记录</translation>
     </message>
     <message>
         <source>History of the whole form (Shift+F2)</source>
-        <translation type="unfinished"></translation>
+        <translation>整个表单的修改记录（Shift+F2）</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>关闭</translation>
     </message>
     <message>
         <source>Close the form (Ctrl+W)</source>
-        <translation type="unfinished"></translation>
+        <translation>关闭表单（Ctrl+W）</translation>
     </message>
     <message>
         <source>Opening the form…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在打开表单…</translation>
     </message>
     <message>
         <source>Not started</source>
-        <translation type="unfinished"></translation>
+        <translation>未开始</translation>
     </message>
     <message>
         <source>In progress</source>
-        <translation type="unfinished"></translation>
+        <translation>录入中</translation>
     </message>
     <message>
         <source>Complete</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成</translation>
     </message>
     <message>
         <source>Signed</source>
-        <translation type="unfinished"></translation>
+        <translation>已签名</translation>
     </message>
     <message>
         <source>Locked</source>
-        <translation type="unfinished">已锁定</translation>
+        <translation>已锁定</translation>
     </message>
     <message>
         <source>{event} {n}</source>
-        <translation type="unfinished"></translation>
+        <translation>{event} {n}</translation>
     </message>
     <message>
         <source>{subject} · {event} · {form}</source>
-        <translation type="unfinished"></translation>
+        <translation>{subject} · {event} · {form}</translation>
     </message>
     <message>
         <source>Form version {version} · revision {revision} · last saved {when} by {user}</source>
-        <translation type="unfinished"></translation>
+        <translation>表单版本 {version} · 第 {revision} 次修订 · 最后由 {user} 于 {when} 保存</translation>
     </message>
     <message>
         <source>Form version {version} · not saved yet</source>
-        <translation type="unfinished"></translation>
+        <translation>表单版本 {version} · 尚未保存</translation>
     </message>
     <message>
         <source>read only: your role cannot change clinical data</source>
-        <translation type="unfinished"></translation>
+        <translation>只读：您的角色不能修改临床数据</translation>
     </message>
     <message>
         <source>read only: the form is locked</source>
-        <translation type="unfinished"></translation>
+        <translation>只读：表单已锁定</translation>
     </message>
     <message>
         <source>{info} · {why}</source>
-        <translation type="unfinished"></translation>
+        <translation>{info} · {why}</translation>
     </message>
     <message>
         <source>The form could not be opened.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开该表单。</translation>
     </message>
     <message>
         <source>{item}: {message}</source>
-        <translation type="unfinished"></translation>
+        <translation>{item}：{message}</translation>
     </message>
     <message>
         <source>Not saved</source>
-        <translation type="unfinished"></translation>
+        <translation>未保存</translation>
     </message>
     <message>
         <source>Correct the refused values first; nothing was saved:</source>
-        <translation type="unfinished"></translation>
+        <translation>请先更正被拒绝的数值；未保存任何内容：</translation>
     </message>
     <message>
         <source>Not complete yet</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未完成</translation>
     </message>
     <message>
         <source>The form cannot be marked complete until these items are done:</source>
-        <translation type="unfinished"></translation>
+        <translation>以下条目完成之前，表单不能标记为完成：</translation>
     </message>
     <message>
         <source>{n} item(s) stop the form being complete.</source>
-        <translation type="unfinished"></translation>
+        <translation>有 {n} 个条目使表单无法完成。</translation>
     </message>
     <message>
         <source>Nothing to save: there are no changes.</source>
-        <translation type="unfinished"></translation>
+        <translation>无需保存：没有修改。</translation>
     </message>
     <message>
         <source>The form is signed: saving a change voids the signature.</source>
-        <translation type="unfinished"></translation>
+        <translation>表单已签名：保存修改将使签名作废。</translation>
     </message>
     <message>
         <source>Reason for change</source>
-        <translation type="unfinished"></translation>
+        <translation>修改原因</translation>
     </message>
     <message>
         <source>This form is {status}. Give the reason for the change; it is kept in the audit trail.</source>
-        <translation type="unfinished"></translation>
+        <translation>该表单状态为：{status}。请填写修改原因；原因将保存在稽查轨迹中。</translation>
     </message>
     <message>
         <source>Not saved: a reason for change is needed.</source>
-        <translation type="unfinished"></translation>
+        <translation>未保存：需要填写修改原因。</translation>
     </message>
     <message>
         <source>Saving…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在保存…</translation>
     </message>
     <message>
         <source>Saved: {status}, {n} change(s).</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存：{status}，{n} 处修改。</translation>
     </message>
     <message>
         <source>{saved} The signature was voided: the form must be signed again.</source>
-        <translation type="unfinished"></translation>
+        <translation>{saved} 签名已作废：表单需要重新签名。</translation>
     </message>
     <message>
         <source>{saved} The form could not be re-read: close and open it again.</source>
-        <translation type="unfinished"></translation>
+        <translation>{saved} 无法重新读取表单：请关闭后重新打开。</translation>
     </message>
     <message>
         <source>Not saved: {message}</source>
-        <translation type="unfinished"></translation>
+        <translation>未保存：{message}</translation>
     </message>
     <message>
         <source>History of {item}</source>
-        <translation type="unfinished"></translation>
+        <translation>{item} 的修改记录</translation>
     </message>
     <message>
         <source>History of {form}</source>
-        <translation type="unfinished"></translation>
+        <translation>{form} 的修改记录</translation>
     </message>
     <message>
         <source>{form} of {subject} has changes that are not saved.</source>
-        <translation type="unfinished"></translation>
+        <translation>受试者 {subject} 的 {form} 有未保存的修改。</translation>
     </message>
 </context>
 <context>
@@ -873,11 +874,11 @@ Study: {study}</source>
     <message>
         <source>Yes</source>
         <extracomment>what an unknown month or day is written as, in the widget and in cells</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>是</translation>
     </message>
     <message>
         <source>No</source>
-        <translation type="unfinished"></translation>
+        <translation>否</translation>
     </message>
 </context>
 <context>
@@ -885,25 +886,27 @@ Study: {study}</source>
     <message>
         <source>Keep a value outside the expected range</source>
         <extracomment>the width of the label column, in average characters</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>保留超出预期范围的数值</translation>
     </message>
     <message>
         <source>{item}: {message}
 
 Why is this value right? The reason is recorded and the monitor will see a query.</source>
-        <translation type="unfinished"></translation>
+        <translation>{item}：{message}
+
+为什么该数值是正确的？原因将被记录，监查员会看到一条质疑。</translation>
     </message>
     <message>
         <source>Remove row</source>
-        <translation type="unfinished"></translation>
+        <translation>删除行</translation>
     </message>
     <message>
         <source>Remove row {row}? Its values are kept in the audit trail.</source>
-        <translation type="unfinished"></translation>
+        <translation>删除第 {row} 行？该行的数值会保留在稽查轨迹中。</translation>
     </message>
     <message>
         <source>{group}, row {row}: {item}</source>
-        <translation type="unfinished"></translation>
+        <translation>{group}，第 {row} 行：{item}</translation>
     </message>
 </context>
 <context>
@@ -911,82 +914,82 @@ Why is this value right? The reason is recorded and the monitor will see a query
     <message>
         <source>Add row</source>
         <extracomment>column headers wrap after this many characters (Chinese: per line)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>新增行</translation>
     </message>
     <message>
         <source>Add a row (Ctrl+Insert or Ctrl+Shift+N)</source>
-        <translation type="unfinished"></translation>
+        <translation>新增一行（Ctrl+Insert 或 Ctrl+Shift+N）</translation>
     </message>
     <message>
         <source>Remove row</source>
-        <translation type="unfinished"></translation>
+        <translation>删除行</translation>
     </message>
     <message>
         <source>Remove the current row (Ctrl+Delete)</source>
-        <translation type="unfinished"></translation>
+        <translation>删除当前行（Ctrl+Delete）</translation>
     </message>
     <message>
         <source>Missing code</source>
-        <translation type="unfinished"></translation>
+        <translation>缺失代码</translation>
     </message>
     <message>
         <source>Missing-data code for the current cell (Ctrl+M)</source>
-        <translation type="unfinished"></translation>
+        <translation>当前单元格的数据缺失代码（Ctrl+M）</translation>
     </message>
     <message>
         <source>Override…</source>
-        <translation type="unfinished"></translation>
+        <translation>确认保留…</translation>
     </message>
     <message>
         <source>Keep the current cell&apos;s value and give the reason</source>
-        <translation type="unfinished"></translation>
+        <translation>保留当前单元格的数值并填写原因</translation>
     </message>
     <message>
         <source>Not applicable in this row</source>
-        <translation type="unfinished"></translation>
+        <translation>本行不适用</translation>
     </message>
     <message>
         <source>{message} — kept: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>{message} — 已保留：{reason}</translation>
     </message>
     <message>
         <source>Row {row} · {column}: {message}</source>
-        <translation type="unfinished"></translation>
+        <translation>第 {row} 行 · {column}：{message}</translation>
     </message>
 </context>
 <context>
     <name>HistoryDialog</name>
     <message>
         <source>When</source>
-        <translation type="unfinished"></translation>
+        <translation>时间</translation>
     </message>
     <message>
         <source>Who</source>
-        <translation type="unfinished"></translation>
+        <translation>操作人</translation>
     </message>
     <message>
         <source>What</source>
-        <translation type="unfinished"></translation>
+        <translation>操作</translation>
     </message>
     <message>
         <source>Item</source>
-        <translation type="unfinished"></translation>
+        <translation>条目</translation>
     </message>
     <message>
         <source>Old value</source>
-        <translation type="unfinished"></translation>
+        <translation>原值</translation>
     </message>
     <message>
         <source>New value</source>
-        <translation type="unfinished"></translation>
+        <translation>新值</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>原因</translation>
     </message>
     <message>
         <source>Nothing recorded yet: the history starts with the first save.</source>
-        <translation type="unfinished"></translation>
+        <translation>尚无记录：修改记录从第一次保存开始。</translation>
     </message>
 </context>
 <context>
@@ -994,15 +997,15 @@ Why is this value right? The reason is recorded and the monitor will see a query
     <message>
         <source>YYYY-MM-DD</source>
         <extracomment>lists up to this long are radio buttons (unless the definition asks for a drop-down) a typed key continues the previous one (type-ahead) within this many seconds</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>YYYY-MM-DD</translation>
     </message>
     <message>
         <source>hh:mm</source>
-        <translation type="unfinished"></translation>
+        <translation>hh:mm</translation>
     </message>
     <message>
         <source>YYYY-MM-DD hh:mm</source>
-        <translation type="unfinished"></translation>
+        <translation>YYYY-MM-DD hh:mm</translation>
     </message>
 </context>
 <context>
@@ -1010,19 +1013,19 @@ Why is this value right? The reason is recorded and the monitor will see a query
     <message>
         <source>Override…</source>
         <extracomment>the status colours, also used by group tables (text, background)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>确认保留…</translation>
     </message>
     <message>
         <source>Keep this value and give the reason (Ctrl+Shift+O); it raises a query</source>
-        <translation type="unfinished"></translation>
+        <translation>保留该数值并填写原因（Ctrl+Shift+O）；将产生一条质疑</translation>
     </message>
     <message>
         <source>{message} — kept: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>{message} — 已保留：{reason}</translation>
     </message>
     <message>
         <source>Change reason…</source>
-        <translation type="unfinished"></translation>
+        <translation>修改原因…</translation>
     </message>
 </context>
 <context>
@@ -1096,7 +1099,7 @@ Why is this value right? The reason is recorded and the monitor will see a query
     <message>
         <source>Type part of the term or its code</source>
         <extracomment>True when Enter should leave all of this editor&apos;s inputs at once True when the editor should take the row&apos;s spare width (free text)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>输入术语的一部分或其代码</translation>
     </message>
 </context>
 <context>
@@ -1225,15 +1228,15 @@ Offline case report forms for trials in recurrent or metastatic nasopharyngeal c
     <name>MissingButton</name>
     <message>
         <source>Missing-data code (Ctrl+M)</source>
-        <translation type="unfinished"></translation>
+        <translation>数据缺失代码（Ctrl+M）</translation>
     </message>
     <message>
         <source>Missing-data code</source>
-        <translation type="unfinished"></translation>
+        <translation>数据缺失代码</translation>
     </message>
     <message>
         <source>Clear the answer</source>
-        <translation type="unfinished"></translation>
+        <translation>清除答案</translation>
     </message>
 </context>
 <context>
@@ -1241,27 +1244,27 @@ Offline case report forms for trials in recurrent or metastatic nasopharyngeal c
     <message>
         <source>{visit} · {due}</source>
         <extracomment>a role giving a value that sorts right (dates as ISO text, counts as numbers) a role giving what a row or a cell leads to (a subject ID, a WorkItem, a CellTarget) a role giving a header&apos;s VisitState (or None) text colour of a visit by its state; None: the palette&apos;s normal text (cell background, mark colour) of a casebook cell by its state background of a cell whose form does not belong to that event text on the light cell backgrounds (whatever the palette) marks that need attention: open queries, an SAE</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>{visit} · {due}</translation>
     </message>
     <message>
         <source>{visit} · {due} ({window})</source>
-        <translation type="unfinished"></translation>
+        <translation>{visit} · {due}（{window}）</translation>
     </message>
     <message>
         <source>{visit}: {state}, on {date}</source>
-        <translation type="unfinished"></translation>
+        <translation>{visit}：{state}，于 {date}</translation>
     </message>
     <message>
         <source>{visit}: {state}</source>
-        <translation type="unfinished"></translation>
+        <translation>{visit}：{state}</translation>
     </message>
     <message>
         <source>{visit}: {state}, due {due} ({days})</source>
-        <translation type="unfinished"></translation>
+        <translation>{visit}：{state}，应于 {due}（{days}）</translation>
     </message>
     <message>
         <source>Window: {window}</source>
-        <translation type="unfinished"></translation>
+        <translation>访视窗：{window}</translation>
     </message>
 </context>
 <context>
@@ -1269,51 +1272,51 @@ Offline case report forms for trials in recurrent or metastatic nasopharyngeal c
     <message>
         <source>YYYY</source>
         <extracomment>in a table cell: leave forwards (True), backwards (False) or just close (None)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>年</translation>
     </message>
     <message>
         <source>MM</source>
-        <translation type="unfinished"></translation>
+        <translation>月</translation>
     </message>
     <message>
         <source>DD</source>
-        <translation type="unfinished"></translation>
+        <translation>日</translation>
     </message>
     <message>
         <source>Year (4 digits)</source>
-        <translation type="unfinished"></translation>
+        <translation>年（4 位数字）</translation>
     </message>
     <message>
         <source>Month: 1 to 12, or UNK when it is not known</source>
-        <translation type="unfinished"></translation>
+        <translation>月：1 到 12，不详时填 UNK</translation>
     </message>
     <message>
         <source>Day: 1 to 31, or UNK when it is not known</source>
-        <translation type="unfinished"></translation>
+        <translation>日：1 到 31，不详时填 UNK</translation>
     </message>
     <message>
         <source>Enter the year with 4 digits</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入 4 位数字的年份</translation>
     </message>
     <message>
         <source>Enter the month, or UNK if it is not known</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入月份，不详时填 UNK</translation>
     </message>
     <message>
         <source>Enter the day, or UNK if it is not known</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入日期，不详时填 UNK</translation>
     </message>
     <message>
         <source>The month is a number from 1 to 12</source>
-        <translation type="unfinished"></translation>
+        <translation>月份应为 1 到 12 之间的数字</translation>
     </message>
     <message>
         <source>That month has no such day</source>
-        <translation type="unfinished"></translation>
+        <translation>该月没有这一天</translation>
     </message>
     <message>
         <source>With the month unknown, the day is unknown too</source>
-        <translation type="unfinished"></translation>
+        <translation>月份不详时，日期也必须为不详</translation>
     </message>
 </context>
 <context>
@@ -1355,15 +1358,15 @@ Offline case report forms for trials in recurrent or metastatic nasopharyngeal c
     <name>ReasonDialog</name>
     <message>
         <source>(choose a common reason, or type one below)</source>
-        <translation type="unfinished"></translation>
+        <translation>（选择常用原因，或在下方输入）</translation>
     </message>
     <message>
         <source>Reason, or details of the reason chosen above</source>
-        <translation type="unfinished"></translation>
+        <translation>原因，或上方所选原因的详细说明</translation>
     </message>
     <message>
         <source>{reason}: {details}</source>
-        <translation type="unfinished"></translation>
+        <translation>{reason}：{details}</translation>
     </message>
 </context>
 <context>
@@ -1597,117 +1600,117 @@ Or ask the site administrator to unlock it.</source>
     <message>
         <source>Change the status of {subject}</source>
         <extracomment>the strip under a column title; upcoming visits get a neutral one</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>更改受试者 {subject} 的状态</translation>
     </message>
     <message>
         <source>{subject}: {old} → {new}</source>
-        <translation type="unfinished"></translation>
+        <translation>{subject}：{old} → {new}</translation>
     </message>
     <message>
         <source>Required</source>
-        <translation type="unfinished"></translation>
+        <translation>必填</translation>
     </message>
     <message>
         <source>Optional</source>
-        <translation type="unfinished"></translation>
+        <translation>选填</translation>
     </message>
     <message>
         <source>Date</source>
-        <translation type="unfinished"></translation>
+        <translation>日期</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>原因</translation>
     </message>
 </context>
 <context>
     <name>SubjectStatus</name>
     <message>
         <source>Screening</source>
-        <translation type="unfinished"></translation>
+        <translation>筛选中</translation>
     </message>
     <message>
         <source>Screen failure</source>
-        <translation type="unfinished"></translation>
+        <translation>筛选失败</translation>
     </message>
     <message>
         <source>Enrolled</source>
-        <translation type="unfinished"></translation>
+        <translation>已入组</translation>
     </message>
     <message>
         <source>On treatment</source>
-        <translation type="unfinished"></translation>
+        <translation>治疗中</translation>
     </message>
     <message>
         <source>Follow-up</source>
-        <translation type="unfinished"></translation>
+        <translation>随访中</translation>
     </message>
     <message>
         <source>Off study</source>
-        <translation type="unfinished"></translation>
+        <translation>退出研究</translation>
     </message>
     <message>
         <source>Died</source>
-        <translation type="unfinished"></translation>
+        <translation>死亡</translation>
     </message>
     <message>
         <source>Back to screening…</source>
-        <translation type="unfinished"></translation>
+        <translation>退回筛选…</translation>
     </message>
     <message>
         <source>Record screen failure…</source>
-        <translation type="unfinished"></translation>
+        <translation>记录筛选失败…</translation>
     </message>
     <message>
         <source>Enrol…</source>
-        <translation type="unfinished"></translation>
+        <translation>入组…</translation>
     </message>
     <message>
         <source>Start treatment…</source>
-        <translation type="unfinished"></translation>
+        <translation>开始治疗…</translation>
     </message>
     <message>
         <source>Move to follow-up…</source>
-        <translation type="unfinished"></translation>
+        <translation>转入随访…</translation>
     </message>
     <message>
         <source>Take off study…</source>
-        <translation type="unfinished"></translation>
+        <translation>退出研究…</translation>
     </message>
     <message>
         <source>Record death…</source>
-        <translation type="unfinished"></translation>
+        <translation>记录死亡…</translation>
     </message>
 </context>
 <context>
     <name>SubjectTable</name>
     <message>
         <source>Subject</source>
-        <translation type="unfinished"></translation>
+        <translation>受试者</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Enrolled on</source>
-        <translation type="unfinished"></translation>
+        <translation>入组日期</translation>
     </message>
     <message>
         <source>Cycle</source>
-        <translation type="unfinished"></translation>
+        <translation>周期</translation>
     </message>
     <message>
         <source>Next visit due (window)</source>
-        <translation type="unfinished"></translation>
+        <translation>下次访视（访视窗）</translation>
     </message>
     <message>
         <source>Open queries</source>
-        <translation type="unfinished"></translation>
+        <translation>未关闭质疑</translation>
     </message>
     <message>
         <source>SAE</source>
-        <translation type="unfinished"></translation>
+        <translation>SAE</translation>
     </message>
 </context>
 <context>
@@ -1715,133 +1718,133 @@ Or ask the site administrator to unlock it.</source>
     <message>
         <source>Filter by subject ID or status</source>
         <extracomment>emitted after the table was (re)filled</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>按受试者编号或状态筛选</translation>
     </message>
     <message>
         <source>All statuses</source>
-        <translation type="unfinished"></translation>
+        <translation>全部状态</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>刷新</translation>
     </message>
     <message>
         <source>Screen new subject</source>
-        <translation type="unfinished"></translation>
+        <translation>筛选新受试者</translation>
     </message>
     <message>
         <source>Loading subjects…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在载入受试者…</translation>
     </message>
     <message>
         <source>Registering a new subject…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在登记新受试者…</translation>
     </message>
     <message>
         <source>{shown} of {total} subjects</source>
-        <translation type="unfinished"></translation>
+        <translation>共 {total} 名受试者，显示 {shown} 名</translation>
     </message>
 </context>
 <context>
     <name>VisitState</name>
     <message>
         <source>done</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成</translation>
     </message>
     <message>
         <source>overdue</source>
-        <translation type="unfinished"></translation>
+        <translation>超窗</translation>
     </message>
     <message>
         <source>due</source>
-        <translation type="unfinished"></translation>
+        <translation>窗口期内</translation>
     </message>
     <message>
         <source>upcoming</source>
-        <translation type="unfinished"></translation>
+        <translation>即将到来</translation>
     </message>
     <message>
         <source>unplanned</source>
-        <translation type="unfinished"></translation>
+        <translation>未排期</translation>
     </message>
     <message>
         <source>The schedule gives this visit no date.</source>
-        <translation type="unfinished"></translation>
+        <translation>访视计划未给出该访视的日期。</translation>
     </message>
     <message>
         <source>The date it counts from is not entered yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>其起算日期尚未录入。</translation>
     </message>
     <message>
         <source>The date it counts from is a partial date.</source>
-        <translation type="unfinished"></translation>
+        <translation>其起算日期是不完整日期。</translation>
     </message>
     <message>
         <source>A partial date leaves the date it counts from open.</source>
-        <translation type="unfinished"></translation>
+        <translation>不完整日期使其起算日期无法确定。</translation>
     </message>
     <message>
         <source>The first occurrence is dated when it happens.</source>
-        <translation type="unfinished"></translation>
+        <translation>首次访视的日期在发生时确定。</translation>
     </message>
     <message>
         <source>The previous occurrence has no date yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>上一次访视尚无日期。</translation>
     </message>
     <message>
         <source>This occurrence is past the end of the schedule.</source>
-        <translation type="unfinished"></translation>
+        <translation>该次访视已超出访视计划。</translation>
     </message>
 </context>
 <context>
     <name>WorkKind</name>
     <message>
         <source>Overdue visits</source>
-        <translation type="unfinished"></translation>
+        <translation>超窗访视</translation>
     </message>
     <message>
         <source>Upcoming visits</source>
-        <translation type="unfinished"></translation>
+        <translation>即将到来的访视</translation>
     </message>
     <message>
         <source>Forms not started</source>
-        <translation type="unfinished"></translation>
+        <translation>未开始的表单</translation>
     </message>
     <message>
         <source>Incomplete forms</source>
-        <translation type="unfinished"></translation>
+        <translation>未完成的表单</translation>
     </message>
     <message>
         <source>Open queries</source>
-        <translation type="unfinished"></translation>
+        <translation>未关闭的质疑</translation>
     </message>
     <message>
         <source>Adverse events without outcome</source>
-        <translation type="unfinished"></translation>
+        <translation>无转归的不良事件</translation>
     </message>
     <message>
         <source>Visit overdue</source>
-        <translation type="unfinished"></translation>
+        <translation>访视已超窗</translation>
     </message>
     <message>
         <source>Visit coming up</source>
-        <translation type="unfinished"></translation>
+        <translation>访视即将到来</translation>
     </message>
     <message>
         <source>Form not started</source>
-        <translation type="unfinished"></translation>
+        <translation>表单未开始</translation>
     </message>
     <message>
         <source>Form incomplete</source>
-        <translation type="unfinished"></translation>
+        <translation>表单未完成</translation>
     </message>
     <message>
         <source>Query to answer</source>
-        <translation type="unfinished"></translation>
+        <translation>待回复的质疑</translation>
     </message>
     <message>
         <source>Outcome of adverse event missing</source>
-        <translation type="unfinished"></translation>
+        <translation>不良事件转归缺失</translation>
     </message>
 </context>
 <context>
@@ -1849,31 +1852,31 @@ Or ask the site administrator to unlock it.</source>
     <message>
         <source>Subject</source>
         <extracomment>the order of the worklist&apos;s groups</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>受试者</translation>
     </message>
     <message>
         <source>What</source>
-        <translation type="unfinished"></translation>
+        <translation>事项</translation>
     </message>
     <message>
         <source>Where</source>
-        <translation type="unfinished"></translation>
+        <translation>位置</translation>
     </message>
     <message>
         <source>Due</source>
-        <translation type="unfinished"></translation>
+        <translation>应于</translation>
     </message>
     <message>
         <source>Days</source>
-        <translation type="unfinished"></translation>
+        <translation>天数</translation>
     </message>
     <message>
         <source>{what}: {item}</source>
-        <translation type="unfinished"></translation>
+        <translation>{what}：{item}</translation>
     </message>
     <message>
         <source>{kind} ({count})</source>
-        <translation type="unfinished"></translation>
+        <translation>{kind}（{count}）</translation>
     </message>
 </context>
 <context>
@@ -1881,19 +1884,19 @@ Or ask the site administrator to unlock it.</source>
     <message>
         <source>All kinds of work</source>
         <extracomment>emitted after the list was (re)filled</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>全部事项</translation>
     </message>
     <message>
         <source>Filter by subject ID</source>
-        <translation type="unfinished"></translation>
+        <translation>按受试者编号筛选</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>刷新</translation>
     </message>
     <message>
         <source>Loading the worklist…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在载入工作清单…</translation>
     </message>
 </context>
 </TS>

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 from npc_crf.forms.eligibility import Assessment, CriterionResult, Outcome, Verdict
 from npc_crf.forms.expr.ast import CrossRef, walk
 from npc_crf.forms.model import Study
+from npc_crf.ui.i18n import ScaledLabel
 from npc_crf.ui.widgets.look import set_font
 
 _VERDICT_COLORS = {
@@ -86,7 +87,7 @@ class EligibilityPanel(QFrame):
         self.title = QLabel(self.tr("Eligibility (computed as you type)"))
         set_font(self.title, bold=True)
         self.title.setWordWrap(True)
-        self.verdict = QLabel()
+        self.verdict = ScaledLabel(factor=1.5, bold=True)  # follows the font-size preference
         self.verdict.setObjectName("verdict")
         self.verdict.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.details = QLabel()
@@ -119,8 +120,7 @@ class EligibilityPanel(QFrame):
         color, background = _VERDICT_COLORS[assessment.verdict]
         self.verdict.setText(self.verdict_text(assessment.verdict))
         self.verdict.setStyleSheet(
-            f"color: {color}; background: {background}; font-size: 15pt; font-weight: bold;"
-            " padding: 6px; border-radius: 4px;"
+            f"color: {color}; background: {background}; padding: 6px; border-radius: 4px;"
         )
         blocks: list[str] = []
         if assessment.failing:
