@@ -432,6 +432,48 @@ def test_locked_session_needs_the_password_again(env: StoreSite) -> None:
     assert actions[-3:] == ["session_locked", "unlock_failed", "session_unlocked"]
 
 
+def test_wrong_passwords_at_the_lock_screen_lock_the_account_and_end_the_session(
+    env: StoreSite,
+) -> None:
+    ws = env.login(NURSE)
+    limit = env.site.policy.max_failed_logins
+    ws.lock()
+    for _ in range(limit - 1):
+        with pytest.raises(AuthError, match=r"^Wrong password\.$"):
+            ws.unlock(WRONG)
+    assert ws.locked  # still the nurse's session, still locked
+    with pytest.raises(AuthError, match=r"now locked .* the session has ended") as ended:
+        ws.unlock(WRONG)
+    assert "not saved is lost" in (ended.value.hint or "")
+    assert ws.logged_out
+    with pytest.raises(AuthError, match="log in again"):
+        ws.subjects.list()
+    with pytest.raises(AuthError, match="is locked after"):
+        env.site.login(NURSE, PASSWORDS[NURSE])  # the right password too, until unlocked
+    admin = env.login(ADMIN)
+    admin.users.unlock(NURSE)
+    actions = [e.action for e in admin.audit.history()]
+    assert actions.count("unlock_failed") == limit
+    assert "account_locked" in actions and "logout" in actions
+    env.login(NURSE)  # the administrator's unlock lets the nurse in again
+
+
+def test_a_right_password_at_the_lock_screen_forgets_the_wrong_ones(env: StoreSite) -> None:
+    ws = env.login(NURSE)
+    limit = env.site.policy.max_failed_logins
+    ws.lock()
+    for _ in range(limit - 1):
+        with pytest.raises(AuthError):
+            ws.unlock(WRONG)
+    ws.unlock(PASSWORDS[NURSE])
+    ws.lock()
+    for _ in range(limit - 1):  # counted from zero again: the session survives
+        with pytest.raises(AuthError):
+            ws.unlock(WRONG)
+    ws.unlock(PASSWORDS[NURSE])
+    assert not ws.logged_out
+
+
 def test_logged_out_session_is_over(env: StoreSite) -> None:
     ws = env.login(NURSE)
     ws.logout()

@@ -9,17 +9,13 @@ soft-deleted rows, the store itself).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
-    QDialog,
     QLabel,
     QLineEdit,
     QMenu,
@@ -35,9 +31,7 @@ from npc_crf.forms.session import ItemPath, Status
 from npc_crf.services.casebook import FormStatus
 from npc_crf.services.workspace import Workspace
 from npc_crf.ui.app import guard_singleton_refcounts
-from npc_crf.ui.dialogs import HistoryDialog, ReasonDialog
-from npc_crf.ui.form_page import FormPage
-from npc_crf.ui.form_view import FormView
+from npc_crf.ui.dialogs import ReasonDialog
 from npc_crf.ui.worker import JobRunner
 from tests.store_helpers import (
     ADMIN,
@@ -51,10 +45,28 @@ from tests.store_helpers import (
     mh_row,
     mh_values,
 )
+from tests.ui_nurse import (
+    audit_of,
+    back_to,
+    click_box_button,
+    enter,
+    focused,
+    form_rows,
+    give_reason,
+    go_to,
+    history_shown,
+    on_next_dialog,
+    open_page,
+    press,
+    shortcut,
+    stored,
+    type_into,
+    type_text,
+    view_of,
+    wait_saved,
+)
 
 guard_singleton_refcounts()  # PySide6 6.12.0 on Python 3.11 (see npc_crf/ui/app.py)
-
-Key = Any  # Qt.Key (pytest-qt takes ints or enum members)
 
 
 @pytest.fixture(scope="module")
@@ -86,167 +98,6 @@ def runner(qtbot: QtBot) -> Iterator[JobRunner]:
 @pytest.fixture
 def subject(ws: Workspace) -> str:
     return enrol_consented(ws)
-
-
-# -- helpers: what a nurse does ---------------------------------------------------------------
-
-
-def open_page(
-    qtbot: QtBot,
-    ws: Workspace,
-    runner: JobRunner,
-    subject_id: str,
-    event: str,
-    form: str,
-    *,
-    occurrence: int = 1,
-    lang: str = "en",
-) -> FormPage:
-    """Open a form page, shown and focused, once the form is loaded."""
-    page = FormPage(ws, runner, subject_id, event, occurrence, form, lang)
-    qtbot.addWidget(page)
-    page.resize(1200, 900)
-    page.show()
-    page.activateWindow()
-    qtbot.waitUntil(lambda: page.view is not None and not page.busy, timeout=10000)
-    qtbot.waitUntil(page.isActiveWindow, timeout=5000)
-    if not page.read_only:  # the focus is placed in the first input once laid out
-        qtbot.waitUntil(lambda: view_of(page).focused_path() is not None, timeout=5000)
-    return page
-
-
-def view_of(page: FormPage) -> FormView:
-    assert page.view is not None
-    return page.view
-
-
-def focused() -> QWidget | None:
-    return QApplication.focusWidget()
-
-
-def press(qtbot: QtBot, key: Key, modifier: Key = None) -> None:
-    """A key on whatever has the focus (as a person presses it)."""
-    from PySide6.QtCore import Qt
-
-    widget = focused()
-    assert widget is not None, "nothing has the keyboard focus"
-    qtbot.keyClick(widget, key, modifier or Qt.KeyboardModifier.NoModifier)
-
-
-def type_text(qtbot: QtBot, text: str) -> None:
-    """Type, each key going where the focus is at that moment (as on a keyboard)."""
-    for char in text:
-        widget = focused()
-        assert widget is not None, "nothing has the keyboard focus"
-        qtbot.keyClicks(widget, char)
-
-
-def enter(qtbot: QtBot) -> None:
-    from PySide6.QtCore import Qt
-
-    press(qtbot, Qt.Key.Key_Return)
-
-
-def shortcut(qtbot: QtBot, key: Key, modifier: Key) -> None:
-    press(qtbot, key, modifier)
-
-
-def go_to(page: FormPage, item: str) -> None:
-    """Put the cursor in an item (what a click or a few Tabs do)."""
-    assert view_of(page).focus_path(ItemPath.parse(item)), f"{item} cannot take the focus"
-
-
-def type_into(qtbot: QtBot, page: FormPage, item: str, text: str) -> None:
-    """Go to an item, select what is there, type, and press Enter (commit + next)."""
-    from PySide6.QtCore import Qt
-
-    go_to(page, item)
-    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    type_text(qtbot, text)
-    enter(qtbot)
-
-
-def back_to(qtbot: QtBot, page: FormPage) -> None:
-    """Wait until a dialog has closed and the page has the keyboard again."""
-    qtbot.waitUntil(
-        lambda: QApplication.activeModalWidget() is None and page.isActiveWindow(), timeout=5000
-    )
-
-
-def wait_saved(qtbot: QtBot, page: FormPage) -> None:
-    qtbot.waitUntil(lambda: not page.busy, timeout=10000)
-
-
-def on_next_dialog(action: Callable[[QWidget], object], *, popup: bool = False) -> list[QWidget]:
-    """Run ``action`` on the next modal dialog (or popup menu) as soon as it shows."""
-    seen: list[QWidget] = []
-
-    def check() -> None:
-        widget = QApplication.activePopupWidget() if popup else QApplication.activeModalWidget()
-        if widget is None or widget in seen:
-            QTimer.singleShot(10, check)
-            return
-        seen.append(widget)
-        try:
-            action(widget)
-        except BaseException:  # never leave a modal dialog open: the test would hang
-            if isinstance(widget, QDialog):
-                widget.reject()
-            else:
-                widget.close()
-            raise
-
-    QTimer.singleShot(0, check)
-    return seen
-
-
-def click_box_button(button: QMessageBox.StandardButton) -> Callable[[QWidget], None]:
-    def act(widget: QWidget) -> None:
-        assert isinstance(widget, QMessageBox), f"expected a message box, got {widget!r}"
-        widget.button(button).click()
-
-    return act
-
-
-def give_reason(reason: str, *, choice: int = 0) -> Callable[[QWidget], None]:
-    def act(widget: QWidget) -> None:
-        assert isinstance(widget, ReasonDialog), f"expected the reason dialog, got {widget!r}"
-        widget.choice.setCurrentIndex(choice)
-        widget.text.setText(reason)
-        widget.accept()
-
-    return act
-
-
-def history_shown(page: FormPage) -> HistoryDialog:
-    dialog = page.history_dialog
-    assert isinstance(dialog, HistoryDialog)
-    return dialog
-
-
-def stored(ws: Workspace, sid: str, event: str, form: str, occurrence: int = 1) -> Any:
-    casebook = ws.casebook.load(sid)
-    for record in casebook.events:
-        if record.event_oid == event and record.occurrence == occurrence:
-            return record.forms.get(form)
-    return None
-
-
-def form_rows(ws: Workspace, sid: str, event: str, form: str) -> list[dict[str, Any]]:
-    """The group rows of a form instance as the store holds them (deleted ones too)."""
-    with ws.engine.connect() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT r.uid, r.position, r.deleted FROM group_row r "
-            "JOIN form_instance f ON r.form_instance_id = f.id "
-            "JOIN event_instance e ON f.event_instance_id = e.id "
-            "WHERE e.subject_id = ? AND e.event_oid = ? AND f.form_oid = ? ORDER BY r.rowid",
-            (sid, event, form),
-        ).mappings()
-        return [dict(r) for r in rows]
-
-
-def audit_of(ws: Workspace, sid: str, action: str) -> list[Any]:
-    return [e for e in ws.audit.history(subject_id=sid) if e.action == action]
 
 
 # -- keyboard-only entry --------------------------------------------------------------------------
@@ -647,9 +498,11 @@ def test_the_history_of_an_item_shows_the_change(
     dialog = history_shown(page)
     rows = dialog.rows()
     assert [(r[2], r[3], r[4], r[5]) for r in rows] == [
-        ("Entered", "WEIGHT", "", "70"),
-        ("Changed", "WEIGHT", "70", "72"),
+        ("Entered", "Weight", "", "70"),
+        ("Changed", "Weight", "70", "72"),
     ]
+    cell = dialog.table.item(0, dialog.ITEM)
+    assert cell is not None and cell.toolTip() == "Weight\nWEIGHT"  # the path too
     assert all(r[1] == "nurse (CRC)" for r in rows)
     dialog.reject()  # Esc
     page.history_dialog = None
@@ -658,6 +511,8 @@ def test_the_history_of_an_item_shows_the_change(
     qtbot.waitUntil(lambda: page.history_dialog is not None, timeout=5000)
     whole = history_shown(page).rows()
     assert {"Form started", "Entered", "Changed"} <= {r[2] for r in whole}
+    statuses = [(r[4], r[5]) for r in whole if r[2] == "Status changed"]
+    assert statuses == [("Not started", "In progress")]  # words, not codes
 
 
 @pytest.mark.parametrize(
@@ -783,3 +638,18 @@ def test_pages_are_drawn_in_both_languages(
         assert page.grab().save(str(path))
         assert path.stat().st_size > 10000
         page.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_narrow_window_narrows_the_labels_instead_of_scrolling_sideways(
+    qtbot: QtBot, ws: Workspace, runner: JobRunner, subject: str, lang: str
+) -> None:
+    page = open_page(qtbot, ws, runner, subject, "SCR", "ELIG", lang=lang)  # with its panel
+    page.resize(760, 700)  # a 1024-wide screen, less the navigation
+    view = view_of(page)
+    qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0, timeout=5000)
+    holder = view.rows[ItemPath("IELIFE")].label_holder
+    assert holder is not None and holder.width() < view.viewport().width() // 2
+    narrow = holder.width()
+    page.resize(1800, 900)  # wide again: the labels take their full width back
+    qtbot.waitUntil(lambda: holder.width() > narrow, timeout=5000)

@@ -34,12 +34,10 @@ from npc_crf.auth.policy import LoginPolicy
 from npc_crf.auth.roles import Role
 from npc_crf.core.errors import AuthError, UsageError
 from npc_crf.services.site import Site
-from npc_crf.store.keyfile import TEST_COST
 from npc_crf.ui.admin_view import AdminView, AuditReasonDialog, PasswordDialog
 from npc_crf.ui.app import Shell
-from npc_crf.ui.i18n import ScaledLabel, apply_font, install_language
+from npc_crf.ui.i18n import ScaledLabel
 from npc_crf.ui.login import ChangePasswordDialog, password_problem
-from npc_crf.ui.main_window import MainWindow
 from npc_crf.ui.placeholder import PlaceholderPage
 from npc_crf.ui.prefs import Prefs, PrefsStore
 from npc_crf.ui.status_bar import LocalSummary, StatusBar
@@ -55,10 +53,20 @@ from tests.store_helpers import (
     audit_count,
     enrol_consented,
 )
+from tests.ui_shell import (
+    LEFT,
+    WAIT,
+    idle,
+    log_in,
+    logged_in,
+    main_window,
+    message,
+    shells_in,
+    site_open,
+    type_into,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-LEFT = Qt.MouseButton.LeftButton
-WAIT = 20_000
 
 
 @pytest.fixture(scope="module")
@@ -93,25 +101,8 @@ class StandInFormPage(QWidget):
 
 @pytest.fixture
 def start(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Shell]]:
-    """Start a shell on a folder; everything is closed (and English again) afterwards."""
-    shells: list[Shell] = []
-
-    def make(root: Path, **options: Any) -> Shell:
-        options.setdefault("prefs", PrefsStore(tmp_path / "prefs.json"))
-        options.setdefault("cost", TEST_COST)
-        options.setdefault("lang", "en")
-        shell = Shell(root, **options)
-        shells.append(shell)
-        shell.start()
-        return shell
-
-    yield make
-    for shell in shells:
-        shell.quit()
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    install_language(app, "en")
-    apply_font(app, "en", 100)
+    with shells_in(tmp_path) as make:
+        yield make
 
 
 @pytest.fixture
@@ -143,47 +134,6 @@ def press_ok(dialog: QWidget) -> None:
     ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert ok is not None
     ok.click()
-
-
-def site_open(shell: Shell) -> bool:
-    return shell.site is not None
-
-
-def type_into(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
-    edit.clear()
-    qtbot.keyClicks(edit, text)
-
-
-def log_in(qtbot: QtBot, shell: Shell, user: str, password: str) -> None:
-    """Type the user name and password and press Log in; wait for the answer."""
-    window = shell.login_window
-    assert window is not None and window.isVisible()
-    type_into(qtbot, window.user, user)
-    type_into(qtbot, window.password, password)
-    qtbot.mouseClick(window.login_button, LEFT)
-    qtbot.waitUntil(lambda: not shell.runner.busy and window.login_button.isEnabled(), timeout=WAIT)
-
-
-def main_window(qtbot: QtBot, shell: Shell) -> MainWindow:
-    qtbot.waitUntil(
-        lambda: shell.main_window is not None and shell.main_window.isVisible(), timeout=WAIT
-    )
-    assert shell.main_window is not None
-    return shell.main_window
-
-
-def logged_in(qtbot: QtBot, shell: Shell, user: str) -> MainWindow:
-    log_in(qtbot, shell, user, PASSWORDS[user])
-    return main_window(qtbot, shell)
-
-
-def idle(qtbot: QtBot, shell: Shell) -> None:
-    qtbot.waitUntil(lambda: not shell.runner.busy, timeout=WAIT)
-
-
-def message(shell: Shell) -> str:
-    assert shell.login_window is not None
-    return shell.login_window.message.text()
 
 
 def translated(context: str, text: str) -> str:
@@ -273,9 +223,13 @@ def test_the_wizard_creates_a_site_and_its_recovery_key_works(qtbot, start, tmp_
     box = wizard.key_page.stored
     qtbot.mouseClick(box, LEFT, pos=QPoint(8, box.height() // 2))  # on the tick box
     assert finish.isEnabled()
+    qtbot.mouseClick(wizard.key_page.copy, LEFT)  # e.g. into the site's password manager
+    assert QApplication.clipboard().text() == key
     qtbot.mouseClick(finish, LEFT)
     qtbot.waitUntil(lambda: shell.login_window is not None and shell.login_window.isVisible())
     assert "S07" in shell.login_window.subtitle.text()
+    assert QApplication.clipboard().text() != key  # not left behind on the clipboard
+    assert wizard.recovery_key is None
 
     log_in(qtbot, shell, "ada", GOOD_ADMIN["password"])
     window = main_window(qtbot, shell)
@@ -410,8 +364,8 @@ def test_every_page_can_be_reached(qtbot, start, site_dir, user, pages):
 
 
 def test_a_new_subject_opens_its_casebook_and_a_form_and_back(qtbot, start, site_dir):
+    from npc_crf.ui.casebook_model import CellTarget
     from npc_crf.ui.form_page import FormPage
-    from npc_crf.ui.models import CellTarget
 
     shell = start(site_dir)
     window = logged_in(qtbot, shell, NURSE)
@@ -471,6 +425,24 @@ def test_an_open_form_survives_the_idle_lock(qtbot, start, site_dir):
         "unlock_failed",
         "session_unlocked",
     ]
+
+
+def test_too_many_wrong_passwords_at_the_lock_screen_end_the_session(qtbot, start, site_dir):
+    shell = start(site_dir)
+    window = logged_in(qtbot, shell, NURSE)
+    idle(qtbot, shell)
+    window.lock("by hand")
+    limit = window.ws.site.policy.max_failed_logins
+    for attempt in range(limit):
+        type_into(qtbot, window.lock_screen.password, f"not the password {attempt}")
+        qtbot.mouseClick(window.lock_screen.unlock_button, LEFT)
+        idle(qtbot, shell)
+    qtbot.waitUntil(lambda: shell.login_window is not None and shell.login_window.isVisible())
+    assert shell.main_window is None
+    text = message(shell)
+    assert "lock screen" in text and f"{limit} times" in text and "session has ended" in text
+    log_in(qtbot, shell, NURSE, PASSWORDS[NURSE])
+    assert "is locked after" in message(shell) and shell.main_window is None
 
 
 def test_typing_in_a_real_form_page_survives_the_idle_lock(qtbot, start, site_dir):

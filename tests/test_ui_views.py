@@ -32,15 +32,10 @@ from npc_crf.services.worklist import CellState, WorkKind
 from npc_crf.services.workspace import Workspace
 from npc_crf.ui import labels
 from npc_crf.ui.casebook_view import CasebookView
-from npc_crf.ui.models import (
-    CELL_COLOURS,
-    TARGET_ROLE,
-    VISIT_COLOURS,
-    VISIT_STATE_ROLE,
-    SubjectColumn,
-    WorkColumn,
-)
+from npc_crf.ui.subject_model import SubjectColumn
 from npc_crf.ui.subjects_view import SubjectsView
+from npc_crf.ui.view_look import CELL_COLOURS, TARGET_ROLE, VISIT_COLOURS, VISIT_STATE_ROLE
+from npc_crf.ui.work_model import WorkColumn
 from npc_crf.ui.worker import JobRunner
 from npc_crf.ui.worklist_view import WorklistView
 from tests.store_helpers import (

@@ -291,37 +291,47 @@ class Site:
                 )
         db_key = self.keys.unwrap(username, password)
         if db_key is None:
-            detail = f"via {channel}"
-            if wrap is not None:
-                wrap.failed_logins += 1
-                if wrap.failed_logins >= policy.max_failed_logins:
-                    wrap.locked_until = _iso(now + dt.timedelta(minutes=policy.lockout_minutes))
-                    self.keys.pending_events.append(
-                        {
-                            "action": "login_failed",
-                            "username": username,
-                            "at": _iso(now),
-                            "detail": detail,
-                        }
-                    )
-                    self._remember(
-                        "account_locked",
-                        username,
-                        f"{wrap.failed_logins} failed logins; locked until {wrap.locked_until}",
-                    )
-                    raise AuthError(
-                        f"Wrong user name or password. The account '{username}' is now locked "
-                        f"for {policy.lockout_minutes} minutes."
-                    )
-            self._remember("login_failed", username, detail)
+            if self.count_wrong_password(username, f"via {channel}"):
+                raise AuthError(
+                    f"Wrong user name or password. The account '{username}' is now locked "
+                    f"for {policy.lockout_minutes} minutes."
+                )
             LOGGER.warning("failed login for %s via %s", username, channel)
             raise AuthError("Wrong user name or password.")
         workspace = self._unlock(db_key, username, channel)
         LOGGER.info("login %s (%s) via %s", username, workspace.role.value, channel)
+        self.clear_wrong_passwords(username)
+        return workspace
+
+    def count_wrong_password(self, username: str, detail: str) -> bool:
+        """Count a wrong password for ``username`` (at login or at the lock screen) in the key
+        file; at the policy's limit the account is locked. True when it was locked now."""
+        policy, now = self.policy, _now()
+        wrap = self.keys.accounts.get(username)
+        if wrap is None:
+            self._remember("login_failed", username, detail)
+            return False
+        wrap.failed_logins += 1
+        if wrap.failed_logins < policy.max_failed_logins:
+            self._remember("login_failed", username, detail)
+            return False
+        wrap.locked_until = _iso(now + dt.timedelta(minutes=policy.lockout_minutes))
+        self.keys.pending_events.append(
+            {"action": "login_failed", "username": username, "at": _iso(now), "detail": detail}
+        )
+        self._remember(
+            "account_locked",
+            username,
+            f"{wrap.failed_logins} failed logins; locked until {wrap.locked_until}",
+        )
+        return True
+
+    def clear_wrong_passwords(self, username: str) -> None:
+        """Forget ``username``'s wrong passwords after a right one."""
+        wrap = self.keys.accounts.get(username)
         if wrap is not None and (wrap.failed_logins or wrap.locked_until):
             wrap.failed_logins, wrap.locked_until = 0, None
             self.keys.save(self.data.keyfile)
-        return workspace
 
     def recover(self, recovery_key: str, username: str, new_password: str) -> Workspace:
         """Unlock with the recovery key and give ``username`` (an administrator) a new password."""

@@ -167,9 +167,19 @@ class Workspace:
             with self.tx() as tx:
                 tx.audit.append("unlock_failed", source=self.channel)
             self.locked = True
+            if self.site.count_wrong_password(self.username, f"unlock via {self.channel}"):
+                self.logout()  # a guesser at the lock screen ends the session
+                minutes = self.site.policy.lockout_minutes
+                raise AuthError(
+                    f"Wrong password. The account '{self.username}' is now locked for "
+                    f"{minutes} minutes and the session has ended.",
+                    "Input that was not saved is lost. Log in again later, or ask the site "
+                    "administrator to unlock the account.",
+                )
             raise AuthError("Wrong password.")
         with self.tx() as tx:
             tx.audit.append("session_unlocked", source=self.channel)
+        self.site.clear_wrong_passwords(self.username)
 
     # -- services ---------------------------------------------------------------------------
 

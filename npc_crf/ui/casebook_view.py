@@ -40,17 +40,15 @@ from npc_crf.services.subjects import NEEDS_REASON, TRANSITIONS, SubjectStatus
 from npc_crf.services.worklist import CasebookGrid, CellState, SubjectHeader, profile_for
 from npc_crf.services.workspace import Workspace
 from npc_crf.ui import labels
+from npc_crf.ui.casebook_model import CasebookGridModel, CellTarget
 from npc_crf.ui.i18n import ScaledLabel
-from npc_crf.ui.models import (
+from npc_crf.ui.load_status import LoadStatus, run_job
+from npc_crf.ui.view_look import (
     CELL_COLOURS,
     CELL_TEXT_COLOUR,
     NOT_APPLICABLE_COLOUR,
     VISIT_STATE_ROLE,
-    CasebookGridModel,
-    CellTarget,
-    LoadStatus,
     cell_icon,
-    run_job,
 )
 from npc_crf.ui.worker import Job, JobRunner
 

@@ -14,7 +14,7 @@ translation (context ``Dialogs`` for the functions).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -199,10 +199,19 @@ class HistoryDialog(QDialog):
     """The audit trail of an item or a form: when, who, what, old → new, why."""
 
     COLUMNS = 7
+    ITEM = 3  # the column of the item
 
     def __init__(
-        self, title: str, entries: Sequence[AuditEntry], parent: QWidget | None = None
+        self,
+        title: str,
+        entries: Sequence[AuditEntry],
+        parent: QWidget | None = None,
+        *,
+        item_text: Callable[[str], str] | None = None,
+        value_text: Callable[[str], str] | None = None,
     ) -> None:
+        """``item_text`` names an item path for people (its label; the path is kept in the
+        cell's tooltip), ``value_text`` words a stored value (e.g. ``status=complete``)."""
         super().__init__(parent)
         self.setObjectName("history_dialog")
         self.setWindowTitle(title)
@@ -228,19 +237,22 @@ class HistoryDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
+        name_item = item_text or (lambda path: path)
+        word_value = value_text or (lambda value: value)
         for row, entry in enumerate(entries):
+            path = entry.item_path or ""
             cells = [
                 local_time(entry.at_utc, entry.local_offset),
                 f"{entry.username} ({entry.role})",
                 action_text(entry.action),
-                entry.item_path or "",
-                entry.old,
-                entry.new,
+                name_item(path) if path else "",
+                word_value(entry.old),
+                word_value(entry.new),
                 entry.reason or "",
             ]
             for col, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                cell.setToolTip(text)
+                cell.setToolTip(f"{text}\n{path}" if col == self.ITEM and path != text else text)
                 self.table.setItem(row, col, cell)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

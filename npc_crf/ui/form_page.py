@@ -14,6 +14,7 @@ answers laid over it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +66,17 @@ def load_form(
     session = ws.casebook.open_form(subject_id, event_oid, occurrence, form_oid)
     record = ws.casebook.form_record(subject_id, event_oid, occurrence, form_oid)
     return LoadedForm(session, record, session.subject)
+
+
+def local_moment(iso_utc: str) -> str:
+    """A stored UTC moment as this computer's local time, to the minute."""
+    try:
+        moment = dt.datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))
+    except ValueError:
+        return iso_utc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
 
 
 def fingerprint(session: FormSession) -> tuple[object, ...]:
@@ -274,7 +286,7 @@ class FormPage(QWidget):
             ).format(
                 version=self.record.form_version,
                 revision=self.record.revision,
-                when=self.record.updated_at[:16].replace("T", " "),
+                when=local_moment(self.record.updated_at),
                 user=self.record.updated_by,
             )
         else:
@@ -597,13 +609,33 @@ class FormPage(QWidget):
         job.finished.connect(self._show_history)
         job.failed.connect(self._history_failed)
 
+    def _path_text(self, path: str) -> str:
+        """An audited item path as the form names it (``Weight``, ``Lesions, row 2: Site``)."""
+        if self.view is None:
+            return path
+        try:
+            return self.view.describe(ItemPath.parse(path))
+        except ValueError:
+            return path
+
+    def _value_text(self, value: str) -> str:
+        """An audited value in words where it is a code of the application (form statuses)."""
+        if value.startswith("status="):
+            try:
+                return self.status_text(FormStatus(value.removeprefix("status=")))
+            except ValueError:
+                return value
+        return value
+
     def _history_failed(self, error: BaseException) -> None:
         dialogs.show_error(self, error)
 
     def _show_history(self, entries: list[Any]) -> None:
         title = self._history_title
         before = QApplication.focusWidget()
-        dialog = dialogs.HistoryDialog(title, entries, self)
+        dialog = dialogs.HistoryDialog(
+            title, entries, self, item_text=self._path_text, value_text=self._value_text
+        )
         self.history_dialog = dialog
 
         def closed() -> None:  # back to the item, ready to type

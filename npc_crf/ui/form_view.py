@@ -27,7 +27,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -53,6 +53,8 @@ from npc_crf.ui.widgets.status import ItemStatus
 
 #: the width of the label column, in average characters
 LABEL_CHARS = 34
+#: the narrowest the label column gets (pixels)
+LABEL_MIN = 150
 
 
 def _shown(state: ItemState) -> object:
@@ -71,6 +73,7 @@ class ItemRow(QWidget):
         self.path = ItemPath(item.oid)
         study, lang = view.session.study, view.lang
         self.editor: ItemEditor | None = None
+        self.label_holder: QWidget | None = None  # the label column (not for groups, notes)
         self.missing: MissingButton | None = None
         self.table: GroupTable | None = None
         self.status = ItemStatus(study, lang)
@@ -142,6 +145,7 @@ class ItemRow(QWidget):
         holder = QWidget()
         holder.setFixedWidth(label_width)
         holder.setLayout(left)
+        self.label_holder = holder
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.editor, 1 if self.editor.expanding else 0)
@@ -243,6 +247,7 @@ class FormView(QScrollArea):
             muted(help_label)
             layout.addWidget(help_label)
         label_width = self.fontMetrics().averageCharWidth() * LABEL_CHARS
+        self._label_width = label_width  # the widest labels may be; narrower in a narrow view
         for section in session.form.sections:
             layout.addWidget(self._section(section, label_width))
         layout.addStretch()
@@ -261,6 +266,16 @@ class FormView(QScrollArea):
             shortcut.activated.connect(slot)
 
     # -- building ------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Narrow the label column in a narrow view (a small screen, the eligibility panel
+        beside it), so that answers stay in sight without scrolling sideways."""
+        super().resizeEvent(event)
+        width = max(LABEL_MIN, min(self._label_width, int(self.viewport().width() * 0.42)))
+        for row in self.rows.values():
+            holder = row.label_holder
+            if holder is not None and holder.width() != width:
+                holder.setFixedWidth(width)
 
     def _section(self, section: Section, label_width: int) -> QFrame:
         frame = QFrame()

@@ -12,18 +12,16 @@
 
 Everything sits on one page of an outer stack whose other page is the lock
 screen, so locking hides the data without destroying a page (nor what was typed
-in an open form). The views come from the other modules of ``npc_crf.ui``, loaded
-by name so that a build without one still starts (that page then says so).
+in an open form).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,47 +35,34 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QWidget,
 )
+from shiboken6 import isValid
 
 from npc_crf import __version__
 from npc_crf.auth.roles import Permission, allowed
 from npc_crf.core.errors import AuthError, NpcCrfError
 from npc_crf.core.logs import LOGGER
+from npc_crf.ui.casebook_view import CasebookView
 from npc_crf.ui.errors import describe_error
+from npc_crf.ui.form_page import FormPage
 from npc_crf.ui.i18n import LANGUAGES, apply_font, current_language, install_language
 from npc_crf.ui.idle import IdleWatcher, LockScreen
 from npc_crf.ui.login import ChangePasswordDialog
 from npc_crf.ui.placeholder import PlaceholderPage
 from npc_crf.ui.prefs import FONT_SCALES
 from npc_crf.ui.status_bar import StatusBar, summary_of
+from npc_crf.ui.subjects_view import SubjectsView
 from npc_crf.ui.worker import JobRunner, Progress
+from npc_crf.ui.worklist_view import WorklistView
 
 if TYPE_CHECKING:
     from npc_crf.services.workspace import Workspace
 
-#: the navigation, in order: page key → the module and class that show it
-VIEWS: dict[str, tuple[str, str]] = {
-    "subjects": ("npc_crf.ui.subjects_view", "SubjectsView"),
-    "worklist": ("npc_crf.ui.worklist_view", "WorklistView"),
-    "casebook": ("npc_crf.ui.casebook_view", "CasebookView"),
-}
-FORM_PAGE = ("npc_crf.ui.form_page", "FormPage")
 NAVIGATION = ("subjects", "worklist", "queries", "sync", "reports", "admin")
 PLACEHOLDERS = ("queries", "sync", "reports")
 MINUTE_MS = 60_000
 
 #: makes a form page: (ws, runner, subject, event, occurrence, form, lang) → the page
 FormPageFactory = Callable[["Workspace", JobRunner, str, str, int, str, str], QWidget]
-
-
-def load_class(module: str, name: str) -> type[Any] | None:
-    """``module.name``, or None when that module is not part of this build."""
-    try:
-        found = getattr(importlib.import_module(module), name)
-    except ImportError as exc:
-        if exc.name != module:  # the module is there but broken: say so
-            raise
-        return None
-    return found if isinstance(found, type) else None
 
 
 @dataclass(frozen=True)
@@ -126,6 +111,7 @@ class MainWindow(QMainWindow):
         self.ending = False
         self._allow_close = False
         self._lock_pending = False
+        self._focus_at_lock: QWidget | None = None
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -164,7 +150,7 @@ class MainWindow(QMainWindow):
         self.refresh_status()
         self.status_timer.start()
         self.idle.start()
-        self.resize(1280, 820)
+        self._fit_to_screen(1280, 820)
 
     # -- building -----------------------------------------------------------------------
 
@@ -216,6 +202,15 @@ class MainWindow(QMainWindow):
         for menu in (self.session_menu, self.view_menu, self.help_menu):
             bar.addMenu(menu)
 
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """Open at ``width`` × ``height``, or smaller on a small screen (1366 × 768 ward
+        PCs): the window and its frame must fit the free part of the screen."""
+        screen = self.screen()
+        if screen is not None:
+            free = screen.availableGeometry()
+            width, height = min(width, free.width() - 16), min(height, free.height() - 48)
+        self.resize(width, height)
+
     def _page_titles(self) -> dict[str, str]:
         return {
             "subjects": self.tr("Subjects"),
@@ -244,9 +239,6 @@ class MainWindow(QMainWindow):
         }
         return texts[key]
 
-    def _missing_view(self, title: str) -> QWidget:
-        return PlaceholderPage(title, self.tr("This screen is not part of this build of npc-crf."))
-
     def _build_views(self) -> None:
         """(Re-)create every page in the current language."""
         for widget in self.views.values():
@@ -254,15 +246,16 @@ class MainWindow(QMainWindow):
             widget.deleteLater()
         self.views.clear()
         titles = self._page_titles()
-        for key, (module, name) in VIEWS.items():
-            cls = load_class(module, name)
-            if cls is None:
-                view = self._missing_view(titles.get(key, self.tr("Casebook")))
-            else:
-                view = cls(self.ws, self.runner, self.lang)
-                self._connect_view(view)
+        self.subjects = SubjectsView(self.ws, self.runner, self.lang)
+        self.subjects.subjectOpened.connect(self.open_subject)
+        self.worklist = WorklistView(self.ws, self.runner, self.lang)
+        self.worklist.subjectOpened.connect(self.open_subject)
+        self.worklist.formRequested.connect(self._form_requested)
+        self.casebook = CasebookView(self.ws, self.runner, self.lang)
+        self.casebook.formRequested.connect(self._form_requested)
+        self.views.update(subjects=self.subjects, worklist=self.worklist, casebook=self.casebook)
+        for key, view in self.views.items():
             view.setObjectName(f"page_{key}")
-            self.views[key] = view
         for key in PLACEHOLDERS:
             self.views[key] = PlaceholderPage(titles[key], self._placeholder_text(key))
             self.views[key].setObjectName(f"page_{key}")
@@ -292,15 +285,6 @@ class MainWindow(QMainWindow):
     def show_admin(self) -> bool:
         """Administration is for roles that manage accounts."""
         return allowed(self.ws.role, Permission.MANAGE_USERS)
-
-    def _connect_view(self, view: QObject) -> None:
-        for signal, slot in (
-            ("subjectOpened", self.open_subject),
-            ("formRequested", self._form_requested),
-        ):
-            source = getattr(view, signal, None)
-            if source is not None:
-                source.connect(slot)
 
     def retranslate(self) -> None:
         """Texts of the window itself (the pages are re-created on a language change)."""
@@ -368,9 +352,8 @@ class MainWindow(QMainWindow):
         view = self.views[key]
         self.pages.setCurrentWidget(view)
         self._select_nav(self._nav_key_for(key))
-        refresh = getattr(view, "refresh", None)
-        if key not in ("casebook", "admin") and callable(refresh):
-            refresh()
+        if view is self.subjects or view is self.worklist:
+            view.refresh()
         return True
 
     def _nav_key_for(self, key: str) -> str:
@@ -384,10 +367,7 @@ class MainWindow(QMainWindow):
         """Show a subject's casebook."""
         if self.form_page is not None and not self.close_form():
             return False
-        casebook = self.views["casebook"]
-        show = getattr(casebook, "show_subject", None)
-        if callable(show):
-            show(subject_id)
+        self.casebook.show_subject(subject_id)
         self.current_subject = subject_id
         return self.navigate("casebook")
 
@@ -408,17 +388,7 @@ class MainWindow(QMainWindow):
         """Open a form page (the one open before is left after ``confirm_leave``)."""
         if self.locked or (self.form_page is not None and not self.close_form()):
             return None
-        factory = self.form_page_factory
-        if factory is None:
-            cls = load_class(*FORM_PAGE)
-            if cls is None:
-                QMessageBox.information(
-                    self,
-                    self.tr("Form"),
-                    self.tr("Entering forms is not part of this build of npc-crf."),
-                )
-                return None
-            factory = cls
+        factory = self.form_page_factory or FormPage
         try:
             page = factory(
                 self.ws, self.runner, subject_id, event_oid, occurrence, form_oid, self.lang
@@ -456,9 +426,8 @@ class MainWindow(QMainWindow):
 
     def _form_saved(self, _result: object) -> None:
         info = self.open_form_info
-        show = getattr(self.views.get("casebook"), "show_subject", None)
-        if info is not None and callable(show):
-            show(info.subject_id)  # the casebook behind the form shows the saved state
+        if info is not None:
+            self.casebook.show_subject(info.subject_id)  # behind the form: the saved state
         self.refresh_status()
 
     def _form_close_requested(self) -> None:
@@ -553,6 +522,7 @@ class MainWindow(QMainWindow):
         except NpcCrfError as exc:  # the screen is covered all the same
             LOGGER.error("the lock could not be written to the audit trail: %s", exc.message)
         self.locked = True
+        self._focus_at_lock = QApplication.focusWidget()
         self.idle.stop()
         self._close_dialogs()
         self.menuBar().setEnabled(False)
@@ -590,12 +560,27 @@ class MainWindow(QMainWindow):
         self.lock_screen.reset()
         self.idle.start()
         self.refresh_status()
-        focus = self.pages.currentWidget()
+        focus, self._focus_at_lock = self._focus_at_lock, None
+        if focus is None or not isValid(focus) or not focus.isVisibleTo(self):  # gone meanwhile
+            focus = self.pages.currentWidget()
         if focus is not None:
-            focus.setFocus()
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _unlock_failed(self, error: object) -> None:
-        if isinstance(error, AuthError) and error.message == "Wrong password.":
+        if self.ws.logged_out:  # too many wrong passwords: the account is locked, the session over
+            policy = self.ws.site.policy
+            self._ended_by_itself(
+                self.tr(
+                    "A wrong password was given {count} times at the lock screen: the account "
+                    "{user} is locked for {minutes} minutes and the session has ended. Input "
+                    "that was not saved is lost."
+                ).format(
+                    count=policy.max_failed_logins,
+                    user=self.ws.username,
+                    minutes=policy.lockout_minutes,
+                )
+            )
+        elif isinstance(error, AuthError) and error.message == "Wrong password.":
             self.lock_screen.show_error(self.tr("Wrong password."))
         else:
             self.lock_screen.show_error(describe_error(error))
@@ -651,11 +636,15 @@ class MainWindow(QMainWindow):
     def _restored(self, result: object) -> None:
         from npc_crf.ui.admin_view import restored_text
 
+        self._ended_by_itself(restored_text(result))  # type: ignore[arg-type]
+
+    def _ended_by_itself(self, text: str) -> None:
+        """The session is over without a logout from here (a restore, failed unlocks)."""
         self.ending = True
         self.idle.stop()
         self.status_timer.stop()
         self._allow_close = True
-        self.sessionEnded.emit(restored_text(result))  # type: ignore[arg-type]
+        self.sessionEnded.emit(text)
 
     def _settings_changed(self) -> None:
         if not self.injected_idle:

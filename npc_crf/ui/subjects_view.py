@@ -24,14 +24,9 @@ from npc_crf.services.subjects import SubjectStatus
 from npc_crf.services.worklist import SubjectSummary
 from npc_crf.services.workspace import Workspace
 from npc_crf.ui import labels
-from npc_crf.ui.models import (
-    TARGET_ROLE,
-    LoadStatus,
-    SubjectColumn,
-    SubjectFilterProxy,
-    SubjectTableModel,
-    run_job,
-)
+from npc_crf.ui.load_status import LoadStatus, run_job
+from npc_crf.ui.subject_model import SubjectColumn, SubjectFilterProxy, SubjectTableModel
+from npc_crf.ui.view_look import TARGET_ROLE
 from npc_crf.ui.worker import Job, JobRunner
 
 

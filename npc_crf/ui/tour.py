@@ -5,8 +5,7 @@ services, saves one PNG per screen and language into OUTDIR, prints each path an
 exits 0. The wizard and the login refusals (a wrong password, a lockout) run on a
 throwaway site in a temporary folder; the rest runs on a demo site: the one in DIR,
 made there when DIR holds no site (a few invented subjects, public demo passwords),
-or a temporary one when no DIR is given. A screen whose module is missing from the
-build is skipped with a note on standard error.
+or a temporary one when no DIR is given.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget, QWiza
 from npc_crf.core.errors import NpcCrfError
 from npc_crf.store.layout import DataDir
 from npc_crf.ui.app import Shell, application
-from npc_crf.ui.main_window import FORM_PAGE, MainWindow, load_class
+from npc_crf.ui.main_window import MainWindow
 from npc_crf.ui.prefs import PrefsStore
 
 if TYPE_CHECKING:
@@ -239,9 +238,6 @@ class Tour:
             return
         window.open_subject(chosen.subject_id)
         self.shot(window, "casebook", shell)
-        if load_class(*FORM_PAGE) is None:
-            self.note("skipped: form pages (npc_crf/ui/form_page.py is not in this build)")
-            return
         grid = window.ws.worklist.grid(chosen.subject_id)
         cycles = [c for c in grid.columns if c.exists and "VS" in c.cells]
         if cycles:
@@ -308,10 +304,8 @@ def _quiet_offscreen(kind: QtMsgType, _context: QMessageLogContext, text: str) -
 
 def eligibility_form_of(window: MainWindow) -> tuple[str, str]:
     """(event, form) of the study's eligibility form (the form page's own rule)."""
-    try:
-        from npc_crf.ui.widgets.eligibility_panel import eligibility_form
-    except ImportError:
-        return ("SCR", "ELIG")
+    from npc_crf.ui.widgets.eligibility_panel import eligibility_form
+
     return eligibility_form(window.ws.study) or ("SCR", "ELIG")
 
 

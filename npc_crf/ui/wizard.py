@@ -512,3 +512,12 @@ class SiteWizard(QWizard):
             )
             return
         super().reject()
+
+    def done(self, result: int) -> None:
+        """Close; the recovery key is forgotten, and taken off the clipboard if it is there
+        (Windows may keep a clipboard history)."""
+        clipboard = QGuiApplication.clipboard()
+        if self.recovery_key and clipboard is not None and clipboard.text() == self.recovery_key:
+            clipboard.clear()
+        self.recovery_key = None
+        super().done(result)

@@ -20,14 +20,13 @@ from PySide6.QtWidgets import (
 from npc_crf.services.worklist import WorkItem, WorkKind
 from npc_crf.services.workspace import Workspace
 from npc_crf.ui import labels
-from npc_crf.ui.models import (
+from npc_crf.ui.load_status import LoadStatus, run_job
+from npc_crf.ui.work_model import (
     WORK_ORDER,
-    LoadStatus,
     WorkColumn,
     WorkGroup,
     WorkRow,
     WorkTreeModel,
-    run_job,
     work_row,
 )
 from npc_crf.ui.worker import Job, JobRunner

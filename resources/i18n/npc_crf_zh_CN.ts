@@ -885,7 +885,7 @@ Study: {study}</source>
     <name>FormView</name>
     <message>
         <source>Keep a value outside the expected range</source>
-        <extracomment>the width of the label column, in average characters</extracomment>
+        <extracomment>the width of the label column, in average characters the narrowest the label column gets (pixels)</extracomment>
         <translation>保留超出预期范围的数值</translation>
     </message>
     <message>
@@ -1106,7 +1106,7 @@ Why is this value right? The reason is recorded and the monitor will see a query
     <name>MainWindow</name>
     <message>
         <source>Subjects</source>
-        <extracomment>the navigation, in order: page key → the module and class that show it makes a form page: (ws, runner, subject, event, occurrence, form, lang) → the page</extracomment>
+        <extracomment>makes a form page: (ws, runner, subject, event, occurrence, form, lang) → the page</extracomment>
         <translation>受试者</translation>
     </message>
     <message>
@@ -1140,14 +1140,6 @@ Why is this value right? The reason is recorded and the monitor will see a query
     <message>
         <source>Reports (enrolment, missing forms, adverse events, exports) arrive in a later version of npc-crf.</source>
         <translation>报告（入组、缺失表单、不良事件、导出）将在 npc-crf 的后续版本中提供。</translation>
-    </message>
-    <message>
-        <source>This screen is not part of this build of npc-crf.</source>
-        <translation>此版本的 npc-crf 不包含该界面。</translation>
-    </message>
-    <message>
-        <source>Casebook</source>
-        <translation>病例报告表</translation>
     </message>
     <message>
         <source>npc-crf — site {site} — {name}</source>
@@ -1198,8 +1190,8 @@ Why is this value right? The reason is recorded and the monitor will see a query
         <translation>表单</translation>
     </message>
     <message>
-        <source>Entering forms is not part of this build of npc-crf.</source>
-        <translation>此版本的 npc-crf 不包含表单录入功能。</translation>
+        <source>A wrong password was given {count} times at the lock screen: the account {user} is locked for {minutes} minutes and the session has ended. Input that was not saved is lost.</source>
+        <translation>在锁屏界面输错密码 {count} 次：账户 {user} 已被锁定 {minutes} 分钟，本次会话已结束。未保存的输入已丢失。</translation>
     </message>
     <message>
         <source>Wrong password.</source>

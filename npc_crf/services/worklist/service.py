@@ -1,31 +1,21 @@
-"""What needs doing: the Subjects table, the worklist, the casebook header and grid.
-
-Everything here is read in bulk — a handful of queries for the whole site, not
-one per subject and form — and planned with :mod:`npc_crf.oncology.schedule`.
-The decisions (enrolment date, age, which forms are expected, warnings in the
-grid) are in ``docs/schedule.md``.
-"""
+"""The worklist service (``ws.worklist``) and the helpers it uses."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, func, select
 
 from npc_crf.auth.roles import Permission
 from npc_crf.core.errors import UsageError
-from npc_crf.forms.expr.ast import CrossRef, ItemRef, walk
-from npc_crf.forms.expr.evaluate import Env, FormData, Missing
+from npc_crf.forms.expr.evaluate import Env, Missing
 from npc_crf.forms.expr.functions import anchor_date
 from npc_crf.forms.expr.values import PartialDate
-from npc_crf.forms.model import EventKind, Form, Study
+from npc_crf.forms.model import EventKind
 from npc_crf.forms.session import FormSession, Status
 from npc_crf.oncology.schedule import (
     PlannedVisit,
@@ -36,450 +26,29 @@ from npc_crf.oncology.schedule import (
     policy_for,
 )
 from npc_crf.services.casebook import FormStatus
-from npc_crf.services.subjects import SubjectStatus
-from npc_crf.services.workspace import Workspace
-from npc_crf.store.models import (
-    audit_entry,
-    event_instance,
-    form_instance,
-    group_row,
-    item_value,
-    subject,
+from npc_crf.services.worklist.model import (
+    NOT_ENROLLED,
+    CasebookGrid,
+    CellState,
+    FormCell,
+    GridColumn,
+    SubjectHeader,
+    SubjectSummary,
+    WorkItem,
+    WorkKind,
 )
+from npc_crf.services.worklist.profile import ItemAt, profile_for
+from npc_crf.services.worklist.reader import REREAD_LIMIT, FormRow, Reader, Snapshot, SubjectRows
+from npc_crf.services.workspace import Workspace
+from npc_crf.store.models import audit_entry, item_value
 from npc_crf.store.records import StoreSubject, subject_forms
-from npc_crf.store.values import from_columns
 
 _T = TypeVar("_T")
-
-#: statuses of subjects that have not (yet) been enrolled
-NOT_ENROLLED = frozenset({SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILURE})
-
-# ------------------------------------------------------------------------------ the contract
-
-
-@dataclass(frozen=True)
-class SubjectSummary:
-    """One row of the Subjects table."""
-
-    subject_id: str
-    status: SubjectStatus
-    enrolled_on: dt.date | None
-    current_cycle: int | None
-    next_visit: PlannedVisit | None
-    open_queries: int
-    sae: bool
-
-
-class WorkKind(StrEnum):
-    """What a worklist entry asks for."""
-
-    OVERDUE_VISIT = "overdue_visit"
-    UPCOMING_VISIT = "upcoming_visit"
-    FORM_NOT_STARTED = "form_not_started"
-    FORM_INCOMPLETE = "form_incomplete"
-    OPEN_QUERY = "open_query"
-    AE_WITHOUT_OUTCOME = "ae_without_outcome"
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    """One thing to do; the GUI words it from ``kind`` and the fields."""
-
-    kind: WorkKind
-    subject_id: str
-    event_oid: str | None
-    occurrence: int | None
-    form_oid: str | None
-    item_path: str | None
-    due: dt.date | None
-    days: int | None  # days overdue (+) or until due (-), when a visit
-
-    @property
-    def sort_key(self) -> tuple[int, dt.date, str, str, int, str]:
-        """Overdue visits first, then by date (undated last), subject, event, form."""
-        return (
-            0 if self.kind is WorkKind.OVERDUE_VISIT else 1,
-            self.due or dt.date.max,
-            self.subject_id,
-            self.event_oid or "",
-            self.occurrence or 0,
-            self.form_oid or "",
-        )
-
-
-class CellState(StrEnum):
-    """A form's state in the casebook grid."""
-
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    COMPLETE = "complete"
-    SIGNED = "signed"
-    LOCKED = "locked"
-
-
-@dataclass(frozen=True)
-class FormCell:
-    """One form of one event occurrence in the grid."""
-
-    form_oid: str
-    state: CellState
-    has_warnings: bool
-    open_queries: int
-
-
-@dataclass(frozen=True)
-class GridColumn:
-    """One event occurrence; ``exists=False`` is the next expected one or a "new" slot."""
-
-    event_oid: str
-    occurrence: int
-    exists: bool
-    visit: PlannedVisit | None
-    cells: dict[str, FormCell]  # form OID -> cell, only forms of that event
-
-
-@dataclass(frozen=True)
-class CasebookGrid:
-    """The casebook screen: columns are event occurrences, rows are forms."""
-
-    subject_id: str
-    columns: list[GridColumn]
-    form_order: list[str]  # every form OID of the study in first-appearance order
-
-
-@dataclass(frozen=True)
-class SubjectHeader:
-    """The casebook header: who the subject is and where in the study."""
-
-    subject_id: str
-    age: int | None  # completed years; the youngest possible age when the birth date is partial
-    age_note: str | None  # English, when the age is not exact ("53-54: ...")
-    sex_code: str | None
-    sex_en: str | None
-    sex_zh: str | None
-    study_oid: str
-    study_name_en: str
-    study_name_zh: str
-    status: SubjectStatus
-    enrolled_on: dt.date | None
-    first_dose: dt.date | None
-    day_on_study: int | None
-    age_max: int | None = None  # the oldest possible age when it differs from ``age``
-    age_on: dt.date | None = None  # the day the age is computed for (consent, else today)
-
-
-# ------------------------------------------------------------------------------ per study
-
-
-@dataclass(frozen=True)
-class ItemAt:
-    """An item of a form in an event: ``SCR.IC.ICDAT``."""
-
-    event: str
-    form: str
-    item: str
-
-
-@dataclass(frozen=True)
-class StudyProfile:
-    """Where a study keeps what the worklist reads (derived from OIDs, or from the table)."""
-
-    cycle_event: str | None  # the treatment cycles ("current cycle")
-    first_dose_anchor: str | None
-    enrolment_date: tuple[ItemAt, ...]  # tried in order: the first full date wins
-    birth_date: ItemAt | None
-    sex: ItemAt | None
-    ae_form: str | None
-    ae_serious_item: str | None
-    ae_outcome_item: str | None
-
-
-#: the bundled studies; other studies get :func:`derive_profile`
-STUDY_PROFILES: dict[str, StudyProfile] = {
-    "NPC-SINT-RT": StudyProfile(
-        cycle_event="CYCLE",
-        first_dose_anchor="first_dose",
-        enrolment_date=(ItemAt("SCR", "IC", "ICDAT"),),
-        birth_date=ItemAt("SCR", "DM", "BRTHDAT"),
-        sex=ItemAt("SCR", "DM", "SEX"),
-        ae_form="AE",
-        ae_serious_item="AESER",
-        ae_outcome_item="AEOUT",
-    ),
-    "NCT07062484": StudyProfile(
-        cycle_event="TRT",
-        first_dose_anchor="index_date",  # the first PD-1 inhibitor dose
-        # retrospective: consent, or the date consent was waived by the ethics committee
-        enrolment_date=(ItemAt("SCR", "IC", "ICDAT"), ItemAt("SCR", "IC", "WVDAT")),
-        birth_date=ItemAt("SCR", "DM", "BRTHDAT"),
-        sex=ItemAt("SCR", "DM", "SEX"),
-        ae_form="AE",
-        ae_serious_item="AESER",
-        ae_outcome_item="AEOUT",
-    ),
-}
-
-
-def _find_item(study: Study, item_oid: str) -> ItemAt | None:
-    """The first event (in schedule order) holding a form with ``item_oid``."""
-    for event in study.events:
-        for form_oid in event.forms:
-            if study.forms[form_oid].item(item_oid) is not None:
-                return ItemAt(event.oid, form_oid, item_oid)
-    return None
-
-
-def derive_profile(study: Study) -> StudyProfile:
-    """A profile from CDASH-style item OIDs: ICDAT, BRTHDAT, SEX, AESER, AEOUT."""
-    cycles = [e.oid for e in study.events if e.anchor == "previous"]
-    ae_form = next((f.oid for f in study.forms.values() if f.item("AESER") is not None), None)
-    ae = study.forms.get(ae_form) if ae_form else None
-    consent = _find_item(study, "ICDAT")
-    return StudyProfile(
-        cycle_event=cycles[0] if cycles else None,
-        first_dose_anchor="first_dose" if "first_dose" in study.anchors else None,
-        enrolment_date=(consent,) if consent else (),
-        birth_date=_find_item(study, "BRTHDAT"),
-        sex=_find_item(study, "SEX"),
-        ae_form=ae_form,
-        ae_serious_item="AESER" if ae_form else None,
-        ae_outcome_item="AEOUT" if ae is not None and ae.item("AEOUT") is not None else None,
-    )
-
-
-def profile_for(study: Study) -> StudyProfile:
-    """The study's profile: the table for bundled studies, else derived."""
-    return STUDY_PROFILES.get(study.oid) or derive_profile(study)
-
-
-# ------------------------------------------------------------------------------ bulk reading
-
-
-@dataclass
-class _FormRow:
-    id: int
-    form_oid: str
-    status: str
-    values: dict[str, object] = field(default_factory=dict)  # only the items read
-
-
-@dataclass
-class _SubjectRows:
-    """One subject's rows as read in bulk: a SubjectData for the schedule and anchors."""
-
-    subject_id: str
-    status: SubjectStatus
-    #: event OID -> occurrence -> form OID -> form
-    events: dict[str, dict[int, dict[str, _FormRow]]] = field(
-        default_factory=lambda: defaultdict(dict)
-    )
-
-    def occurrence_count(self, event: str) -> int:
-        occurrences = self.events.get(event)
-        return max(occurrences) if occurrences else 0
-
-    def form_data(self, event: str, occurrence: int, form: str) -> FormData | None:
-        found = self.events.get(event, {}).get(occurrence, {}).get(form)
-        return found.values if found is not None else None
-
-
-class _Reader:
-    """Reads subjects, their event occurrences, form statuses and chosen items in bulk.
-
-    The items read are those of the study's anchors, the scheduled events'
-    ``date_item`` (and what its skip logic reads), the profile's dates and the
-    adverse-event items: four queries for the whole site, two more when one of
-    them is in a repeating group.
-    """
-
-    def __init__(self, study: Study, profile: StudyProfile) -> None:
-        self.study = study
-        wanted: dict[str, set[str]] = defaultdict(set)  # form OID -> item or group OIDs
-        for anchor in study.anchors.values():
-            for node in walk(anchor.date.tree):
-                if isinstance(node, CrossRef):
-                    self._want_ref(node, wanted)
-        for event in study.events:
-            if event.date_item is not None:
-                self._want_date_item(*event.date_item, wanted)
-        for at in (*profile.enrolment_date, profile.birth_date, profile.sex):
-            if at is not None:
-                wanted[at.form].add(at.item)
-        if profile.ae_form:
-            for oid in (profile.ae_serious_item, profile.ae_outcome_item):
-                if oid:
-                    wanted[profile.ae_form].add(oid)
-        self.items: dict[str, set[str]] = {}  # form -> top-level items
-        self.groups: dict[str, dict[str, set[str]]] = {}  # form -> group -> columns
-        for form_oid, oids in wanted.items():
-            form = study.forms.get(form_oid)
-            if form is None:
-                continue
-            for oid in oids:
-                self._place(form, oid)
-
-    def _want_date_item(self, form_oid: str, item_oid: str, wanted: dict[str, set[str]]) -> None:
-        """The date item and what its skip logic reads (a hidden date means done)."""
-        wanted[form_oid].add(item_oid)
-        form = self.study.forms.get(form_oid)
-        item = form.item(item_oid) if form is not None else None
-        if form is None or item is None:
-            return
-        section = form.section_of(item_oid)
-        for condition in (item.relevant, section.relevant if section else None):
-            for node in walk(condition.tree) if condition else ():
-                if isinstance(node, ItemRef):
-                    wanted[form_oid].add(node.name)
-                elif isinstance(node, CrossRef):
-                    self._want_ref(node, wanted)
-
-    def _want_ref(self, node: CrossRef, wanted: dict[str, set[str]]) -> None:
-        parts = node.parts if self.study.event(node.head) is not None else (node.head, *node.parts)
-        if len(parts) >= 2:
-            wanted[parts[0]].add(parts[1])
-
-    def _place(self, form: Form, oid: str) -> None:
-        item = form.item(oid)
-        if item is None:
-            return
-        group = item if item.is_group else form.group_of(oid)
-        if group is None:
-            self.items.setdefault(form.oid, set()).add(oid)
-            return
-        columns = self.groups.setdefault(form.oid, {}).setdefault(group.oid, set())
-        if item.is_group:
-            columns.update(c.oid for c in item.items)
-        else:
-            columns.add(oid)
-
-    def read(self, conn: Connection, subject_id: str | None = None) -> dict[str, _SubjectRows]:
-        """Subject ID -> rows, for every subject or just ``subject_id``."""
-        query = select(subject.c.subject_id, subject.c.status)
-        if subject_id is not None:
-            query = query.where(subject.c.subject_id == subject_id)
-        subjects = {
-            r.subject_id: _SubjectRows(r.subject_id, SubjectStatus(r.status))
-            for r in conn.execute(query.order_by(subject.c.subject_id))
-        }
-        if not subjects:
-            return subjects
-        occurrences = select(
-            event_instance.c.id,
-            event_instance.c.subject_id,
-            event_instance.c.event_oid,
-            event_instance.c.occurrence,
-        )
-        if subject_id is not None:
-            occurrences = occurrences.where(event_instance.c.subject_id == subject_id)
-        held: dict[int, dict[str, _FormRow]] = {}  # event instance ID -> its forms
-        for eid, sid, event_oid, occurrence in conn.execute(occurrences):
-            owner = subjects.get(sid)
-            if owner is not None:
-                held[eid] = owner.events[event_oid].setdefault(occurrence, {})
-        form_rows = select(
-            form_instance.c.id,
-            form_instance.c.event_instance_id,
-            form_instance.c.form_oid,
-            form_instance.c.status,
-        )
-        if subject_id is not None:
-            form_rows = form_rows.where(form_instance.c.event_instance_id.in_(list(held)))
-        forms: dict[int, _FormRow] = {}
-        for r in conn.execute(form_rows):
-            into = held.get(r[1])
-            if into is not None:
-                into[r[2]] = forms[r[0]] = _FormRow(r[0], r[2], r[3])
-        self._read_values(conn, forms, subject_id)
-        if self.groups:
-            self._read_groups(conn, forms, subject_id)
-        return subjects
-
-    def _read_values(
-        self, conn: Connection, forms: Mapping[int, _FormRow], subject_id: str | None
-    ) -> None:
-        all_items = {oid for oids in self.items.values() for oid in oids}
-        if not all_items:
-            return
-        joined = form_instance.join(
-            item_value,
-            and_(
-                item_value.c.form_instance_id == form_instance.c.id,
-                item_value.c.row_uid == "",
-                item_value.c.item_oid.in_(sorted(all_items)),
-            ),
-        )
-        query = (
-            select(
-                item_value.c.form_instance_id,
-                item_value.c.item_oid,
-                item_value.c.kind,
-                item_value.c.value,
-                item_value.c.missing_code,
-            )
-            .select_from(joined)
-            .where(form_instance.c.form_oid.in_(sorted(self.items)))
-        )
-        if subject_id is not None:
-            query = query.where(form_instance.c.id.in_(list(forms)))
-        for fid, item_oid, kind, text, missing in conn.execute(query):
-            form = forms.get(fid)
-            if form is None or item_oid not in self.items.get(form.form_oid, ()):
-                continue
-            value = from_columns(kind, text, missing)
-            if value is not None:
-                form.values[item_oid] = value
-
-    def _read_groups(
-        self, conn: Connection, forms: Mapping[int, _FormRow], subject_id: str | None
-    ) -> None:
-        group_oids = sorted({g for groups in self.groups.values() for g in groups})
-        query = select(group_row.c.uid, group_row.c.form_instance_id, group_row.c.group_oid).where(
-            and_(group_row.c.group_oid.in_(group_oids), group_row.c.deleted.is_(False))
-        )
-        if subject_id is not None:
-            query = query.where(group_row.c.form_instance_id.in_(list(forms)))
-        rows: dict[str, dict[str, object]] = {}
-        for r in conn.execute(query.order_by(group_row.c.form_instance_id, group_row.c.position)):
-            form = forms.get(r.form_instance_id)
-            if form is None or r.group_oid not in self.groups.get(form.form_oid, {}):
-                continue
-            cells: dict[str, object] = {}
-            table = form.values.setdefault(r.group_oid, [])
-            assert isinstance(table, list)
-            table.append(cells)
-            rows[r.uid] = cells
-        columns = sorted({c for groups in self.groups.values() for g in groups.values() for c in g})
-        values = select(
-            item_value.c.row_uid,
-            item_value.c.item_oid,
-            item_value.c.kind,
-            item_value.c.value,
-            item_value.c.missing_code,
-        ).where(and_(item_value.c.row_uid != "", item_value.c.item_oid.in_(columns)))
-        if subject_id is not None:
-            values = values.where(item_value.c.row_uid.in_(list(rows)))
-        for v in conn.execute(values):
-            cells_of = rows.get(v.row_uid)
-            value = from_columns(v.kind, v.value, v.missing_code)
-            if cells_of is not None and value is not None:
-                cells_of[v.item_oid] = value
-
-
-@dataclass(frozen=True)
-class _Snapshot:
-    """The rows of every subject as of audit entry ``head``."""
-
-    head: int
-    subjects: dict[str, _SubjectRows]
-
-
-#: above this many subjects changed since the last read, everything is read again
-REREAD_LIMIT = 20
 
 # ------------------------------------------------------------------------------ helpers
 
 
-def _date_of(rows: _SubjectRows, at: ItemAt) -> dt.date | None:
+def _date_of(rows: SubjectRows, at: ItemAt) -> dt.date | None:
     data = rows.form_data(at.event, 1, at.form)
     value = data.get(at.item) if data is not None else None
     if isinstance(value, dt.datetime):
@@ -512,7 +81,7 @@ def age_range(birth: object, on: dt.date) -> tuple[int, int] | None:
     return None
 
 
-def _cell(form_oid: str, form: _FormRow | None, overridden: set[int]) -> FormCell:
+def _cell(form_oid: str, form: FormRow | None, overridden: set[int]) -> FormCell:
     """A grid cell: a form has warnings when a soft warning was kept with a reason, or —
     in progress — when something may still be missing."""
     if form is None:
@@ -545,16 +114,16 @@ class WorklistService:
         self.study = ws.study
         self.profile = profile_for(self.study)
         self.policy = policy or policy_for(self.study)
-        self._reader = _Reader(self.study, self.profile)
-        self._snapshot: _Snapshot | None = None
+        self._reader = Reader(self.study, self.profile)
+        self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
         #: (what, subject, extra) -> (the rows it was made from, the result), for one day
-        self._memos: dict[tuple[str, str, int], tuple[_SubjectRows, Any]] = {}
+        self._memos: dict[tuple[str, str, int], tuple[SubjectRows, Any]] = {}
         self._memo_day: dt.date | None = None
 
     # -- reading ---------------------------------------------------------------------------
 
-    def _read(self, subject_id: str) -> _SubjectRows:
+    def _read(self, subject_id: str) -> SubjectRows:
         """One subject, read now."""
         with self.ws.read() as conn:
             found = self._reader.read(conn, subject_id).get(subject_id)
@@ -562,7 +131,7 @@ class WorklistService:
             raise UsageError(f"There is no subject '{subject_id}' at this site.")
         return found
 
-    def _all(self) -> list[_SubjectRows]:
+    def _all(self) -> list[SubjectRows]:
         """Every subject in ID order: the rows read last time, brought up to date.
 
         Every change to a subject writes audit entries naming it, so the subjects
@@ -596,11 +165,11 @@ class WorklistService:
                 for subject_id in sorted(changed):
                     subjects.update(self._reader.read(conn, subject_id))
                 subjects = dict(sorted(subjects.items()))
-            self._snapshot = _Snapshot(head, subjects)
+            self._snapshot = Snapshot(head, subjects)
             return list(subjects.values())
 
     def _memo(
-        self, what: str, rows: _SubjectRows, today: dt.date, extra: int, make: Callable[[], _T]
+        self, what: str, rows: SubjectRows, today: dt.date, extra: int, make: Callable[[], _T]
     ) -> _T:
         """``make()``, or what it gave for the same rows (unchanged since read) and day."""
         if today != self._memo_day:
@@ -615,10 +184,10 @@ class WorklistService:
         self._memos[key] = (rows, made)
         return made
 
-    def _plan(self, rows: _SubjectRows, today: dt.date) -> list[PlannedVisit]:
+    def _plan(self, rows: SubjectRows, today: dt.date) -> list[PlannedVisit]:
         return plan_subject(self.study, rows, today, status=rows.status.value, policy=self.policy)
 
-    def _enrolled_on(self, rows: _SubjectRows) -> dt.date | None:
+    def _enrolled_on(self, rows: SubjectRows) -> dt.date | None:
         if rows.status in NOT_ENROLLED:
             return None
         for at in self.profile.enrolment_date:
@@ -627,11 +196,11 @@ class WorklistService:
                 return found
         return None
 
-    def _sae(self, rows: _SubjectRows) -> bool:
+    def _sae(self, rows: SubjectRows) -> bool:
         return any(value is True for _where, value in self._ae_values(rows, serious=True))
 
     def _ae_values(
-        self, rows: _SubjectRows, *, serious: bool
+        self, rows: SubjectRows, *, serious: bool
     ) -> Iterable[tuple[tuple[str, int, str], object]]:
         """((event, occurrence, item path), value) of the AE serious or outcome item."""
         form_oid = self.profile.ae_form
@@ -654,7 +223,7 @@ class WorklistService:
                 for n, row in enumerate(table if isinstance(table, list) else [], start=1):
                     yield (event_oid, occurrence, f"{group.oid}[{n}].{item_oid}"), row.get(item_oid)
 
-    def _current_cycle(self, rows: _SubjectRows) -> int | None:
+    def _current_cycle(self, rows: SubjectRows) -> int | None:
         event = self.profile.cycle_event
         if event is None:
             return None
@@ -671,7 +240,7 @@ class WorklistService:
             for rows in self._all()
         ]
 
-    def _summary(self, rows: _SubjectRows, today: dt.date) -> SubjectSummary:
+    def _summary(self, rows: SubjectRows, today: dt.date) -> SubjectSummary:
         return SubjectSummary(
             subject_id=rows.subject_id,
             status=rows.status,
@@ -701,7 +270,7 @@ class WorklistService:
         found.sort(key=lambda w: w.sort_key)
         return found
 
-    def _work(self, rows: _SubjectRows, today: dt.date, upcoming_days: int) -> list[WorkItem]:
+    def _work(self, rows: SubjectRows, today: dt.date, upcoming_days: int) -> list[WorkItem]:
         sid = rows.subject_id
         out: list[WorkItem] = []
         plan = self._plan(rows, today)
@@ -797,7 +366,7 @@ class WorklistService:
             age_on=age_on if age is not None else None,
         )
 
-    def _sex(self, rows: _SubjectRows) -> tuple[str | None, str | None, str | None]:
+    def _sex(self, rows: SubjectRows) -> tuple[str | None, str | None, str | None]:
         at = self.profile.sex
         if at is None:
             return None, None, None
@@ -812,7 +381,7 @@ class WorklistService:
             return str(code), None, None
         return str(code), decoded.label.en, decoded.label.zh
 
-    def _anchor(self, rows: _SubjectRows, name: str | None, today: dt.date) -> dt.date | None:
+    def _anchor(self, rows: SubjectRows, name: str | None, today: dt.date) -> dt.date | None:
         if name is None or name not in self.study.anchors:
             return None
         value = anchor_date(Env(study=self.study, subject=rows, today=today), name)

@@ -1,0 +1,238 @@
+"""The Qt item model of the worklist: its lines, grouped by the kind of work.
+
+The model holds what the service layer returned (``ws.worklist.items()``) and turns it
+into display texts once, when the data arrive; it never reads the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from npc_crf.forms.model import Study
+from npc_crf.oncology.schedule import VisitState
+from npc_crf.services.worklist import WorkItem, WorkKind
+from npc_crf.ui import labels
+from npc_crf.ui.view_look import TARGET_ROLE, VISIT_COLOURS
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+#: the order of the worklist's groups
+WORK_ORDER: tuple[WorkKind, ...] = (
+    WorkKind.OVERDUE_VISIT,
+    WorkKind.UPCOMING_VISIT,
+    WorkKind.FORM_NOT_STARTED,
+    WorkKind.FORM_INCOMPLETE,
+    WorkKind.OPEN_QUERY,
+    WorkKind.AE_WITHOUT_OUTCOME,
+)
+
+
+class WorkColumn(IntEnum):
+    """The columns of the worklist."""
+
+    SUBJECT = 0
+    WHAT = 1
+    WHERE = 2
+    DUE = 3
+    DAYS = 4
+
+
+def _work_headers() -> dict[WorkColumn, str]:
+    return {
+        WorkColumn.SUBJECT: QCoreApplication.translate("Worklist", "Subject"),
+        WorkColumn.WHAT: QCoreApplication.translate("Worklist", "What"),
+        WorkColumn.WHERE: QCoreApplication.translate("Worklist", "Where"),
+        WorkColumn.DUE: QCoreApplication.translate("Worklist", "Due"),
+        WorkColumn.DAYS: QCoreApplication.translate("Worklist", "Days"),
+    }
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    """One line of the worklist with its texts and sort keys."""
+
+    item: WorkItem
+    texts: tuple[str, ...]
+    sort_keys: tuple[str | int, ...]
+
+
+def work_row(study: Study, item: WorkItem, lang: str, position: int) -> WorkRow:
+    """The line for ``item``; ``position`` (its place in the service's order) breaks ties."""
+    what = labels.work_item_text(item.kind)
+    if item.item_path:
+        what = QCoreApplication.translate("Worklist", "{what}: {item}").format(
+            what=what, item=item.item_path
+        )
+    where_parts = []
+    if item.event_oid:
+        where_parts.append(labels.event_text(study, item.event_oid, item.occurrence, lang))
+    if item.form_oid:
+        where_parts.append(labels.form_text(study, item.form_oid, lang))
+    where = " · ".join(where_parts)
+    days = labels.days_text(item.days) if item.days is not None else ""
+    texts = (item.subject_id, what, where, labels.date_text(item.due), days)
+    tie = f"{position:08d}"
+    keys: tuple[str | int, ...] = (
+        f"{item.subject_id}|{tie}",
+        f"{what}|{tie}",
+        f"{where}|{tie}",
+        f"{labels.date_text(item.due) or '~'}|{tie}",
+        f"{-(item.days or 0) + 100000:08d}|{tie}",
+    )
+    return WorkRow(item, texts, keys)
+
+
+def work_colour(item: WorkItem) -> str | None:
+    """Red for an overdue visit, orange for one on or past its due date (window still open)."""
+    if item.kind is WorkKind.OVERDUE_VISIT:
+        return VISIT_COLOURS[VisitState.OVERDUE]
+    if item.kind is WorkKind.UPCOMING_VISIT and item.days is not None and item.days >= 0:
+        return VISIT_COLOURS[VisitState.DUE]
+    return None
+
+
+@dataclass
+class WorkGroup:
+    """The lines of one kind of work."""
+
+    kind: WorkKind
+    rows: list[WorkRow]
+
+
+class WorkTreeModel(QAbstractItemModel):
+    """Groups (one per kind of work, in :data:`WORK_ORDER`) with their lines underneath.
+
+    Sorting (``sort``, called by the view's header) orders the lines inside each
+    group and never the groups.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._groups: list[WorkGroup] = []
+        self._headers = _work_headers()
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    def set_groups(self, groups: Sequence[WorkGroup]) -> None:
+        """Show ``groups`` (sorted as last asked)."""
+        self.beginResetModel()
+        self._groups = [WorkGroup(g.kind, list(g.rows)) for g in groups]
+        self._sort_rows()
+        self.endResetModel()
+
+    @property
+    def groups(self) -> list[WorkGroup]:
+        return self._groups
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        before = [(i.internalId(), self._row_of(i)) for i in old]
+        self._sort_rows()
+        positions = {
+            id(row.item): (g, r) for g, group in enumerate(self._groups) for r, row in enumerate(group.rows)
+        }  # fmt: skip
+        for index, (internal, item) in zip(old, before, strict=True):
+            if internal == 0 or item is None:
+                continue
+            g, r = positions[id(item)]
+            self.changePersistentIndex(index, self.createIndex(r, index.column(), g + 1))
+        self.layoutChanged.emit()
+
+    def _row_of(self, index: Index) -> WorkItem | None:
+        internal = index.internalId()
+        return self._groups[internal - 1].rows[index.row()].item if internal else None
+
+    def _sort_rows(self) -> None:
+        if self._sort is None:
+            return
+        column, order = self._sort
+        for group in self._groups:
+            group.rows.sort(
+                key=lambda row: row.sort_keys[column],
+                reverse=order == Qt.SortOrder.DescendingOrder,
+            )
+
+    def item(self, index: Index) -> WorkItem | None:
+        """The work item of a line (None for a group title)."""
+        if not index.isValid():
+            return None
+        return self._row_of(index)
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, 0)
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() == 0 and parent.column() == 0:
+            return len(self._groups[parent.row()].rows)
+        return 0
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return len(WorkColumn)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[WorkColumn(section)]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if index.internalId() == 0:
+            return self._group_data(self._groups[index.row()], index.column(), role)
+        row = self._groups[index.internalId() - 1].rows[index.row()]
+        column = WorkColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.texts[column]
+        if role == TARGET_ROLE:
+            return row.item
+        if role == Qt.ItemDataRole.ForegroundRole and column >= WorkColumn.DUE:
+            colour = work_colour(row.item)
+            return QBrush(QColor(colour)) if colour else None
+        return None
+
+    def _group_data(self, group: WorkGroup, column: int, role: int) -> Any:
+        if column != 0:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return QCoreApplication.translate("Worklist", "{kind} ({count})").format(
+                kind=labels.work_kind_text(group.kind), count=len(group.rows)
+            )
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and group.kind is WorkKind.OVERDUE_VISIT:
+            return QBrush(QColor(VISIT_COLOURS[VisitState.OVERDUE]))
+        return None
