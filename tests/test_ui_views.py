@@ -28,14 +28,14 @@ from pytestqt.qtbot import QtBot
 
 from npc_crf.oncology.schedule import Unplanned, VisitState
 from npc_crf.services.subjects import TRANSITIONS, SubjectStatus
-from npc_crf.services.worklist import CellState, WorkKind
+from npc_crf.services.worklist import CellState, WorkItem, WorkKind
 from npc_crf.services.workspace import Workspace
 from npc_crf.ui import labels
 from npc_crf.ui.casebook_view import CasebookView
 from npc_crf.ui.subject_model import SubjectColumn
 from npc_crf.ui.subjects_view import SubjectsView
 from npc_crf.ui.view_look import CELL_COLOURS, TARGET_ROLE, VISIT_COLOURS, VISIT_STATE_ROLE
-from npc_crf.ui.work_model import WorkColumn
+from npc_crf.ui.work_model import WorkColumn, work_row
 from npc_crf.ui.worker import JobRunner
 from npc_crf.ui.worklist_view import WorklistView
 from tests.store_helpers import (
@@ -168,6 +168,23 @@ def test_every_enum_value_has_its_own_label(
 
 
 # ------------------------------------------------------------------------------ subjects
+
+
+@pytest.mark.parametrize(
+    ("term", "path", "says"),
+    [
+        ("10016256", "AEOUT", "Outcome of adverse event missing: Fatigue"),
+        (None, "AEOUT", "Outcome of adverse event missing: AEOUT"),  # no term entered yet
+    ],
+)
+def test_an_adverse_event_without_outcome_is_named_by_its_term(
+    studies: dict[str, Any], term: str | None, path: str, says: str
+) -> None:
+    study = studies["npc-sint-rt"]
+    item = WorkItem(
+        WorkKind.AE_WITHOUT_OUTCOME, "S01-01-0001", "AEV", 1, "AE", path, None, None, term
+    )
+    assert work_row(study, item, "en", 0).texts[WorkColumn.WHAT] == says
 
 
 def test_the_table_shows_each_subject_with_status_and_next_visit(

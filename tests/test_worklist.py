@@ -99,7 +99,7 @@ def _populate(ws: Workspace) -> dict[str, str]:
     )
     assert first.status is FormStatus.COMPLETE
     assert second.status is FormStatus.COMPLETE
-    ws.casebook.save_form(treated, "AEV", 1, "AE", {"AESER": "yes"})
+    ws.casebook.save_form(treated, "AEV", 1, "AE", {"AESER": "yes", "AETERM": FATIGUE})
     ws.casebook.save_form(treated, "AEV", 2, "AE", {"AESER": "no", "AEOUT": "RECOVERED"})
 
     failed = enrol_consented(ws)
@@ -233,6 +233,7 @@ def _forms(
     return {(kind, event, occ, form, None, due, None) for form in forms}
 
 
+FATIGUE = "10016256"  # the CTCAE v5.0 term's MedDRA code
 NOT_STARTED, INCOMPLETE = WorkKind.FORM_NOT_STARTED, WorkKind.FORM_INCOMPLETE
 EXPECTED_ITEMS: dict[str, set[Row]] = {
     "screening": {
@@ -275,6 +276,17 @@ def test_worklist_items(ws: Workspace, ids: dict[str, str]) -> None:
         got = [_row(i) for i in items if i.subject_id == ids[name]]
         assert len(got) == len(set(got)), f"{name}: an item is listed twice"
         assert set(got) == expected, name
+
+
+def test_an_adverse_event_without_outcome_carries_its_term(
+    ws: Workspace, ids: dict[str, str]
+) -> None:
+    [item] = [
+        i
+        for i in ws.worklist.items(TODAY)
+        if i.kind is WorkKind.AE_WITHOUT_OUTCOME and i.subject_id == ids["treated"]
+    ]
+    assert item.term == FATIGUE
 
 
 def test_worklist_order_overdue_first_then_by_date(ws: Workspace) -> None:

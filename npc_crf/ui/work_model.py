@@ -22,9 +22,10 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from npc_crf.forms.model import Study
 from npc_crf.oncology.schedule import VisitState
-from npc_crf.services.worklist import WorkItem, WorkKind
+from npc_crf.services.worklist import WorkItem, WorkKind, profile_for
 from npc_crf.ui import labels
 from npc_crf.ui.view_look import TARGET_ROLE, VISIT_COLOURS
+from npc_crf.ui.widgets.values import display_text
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -69,12 +70,23 @@ class WorkRow:
     sort_keys: tuple[str | int, ...]
 
 
+def term_text(study: Study, item: WorkItem, lang: str) -> str | None:
+    """The adverse event's term as the form shows it (a CTCAE code decoded), or None."""
+    term_oid = profile_for(study).ae_term_item
+    form = study.forms.get(item.form_oid or "")
+    term_item = form.item(term_oid) if form is not None and term_oid else None
+    if item.term is None or term_item is None:
+        return None
+    return display_text(study, term_item, item.term, lang) or None
+
+
 def work_row(study: Study, item: WorkItem, lang: str, position: int) -> WorkRow:
     """The line for ``item``; ``position`` (its place in the service's order) breaks ties."""
     what = labels.work_item_text(item.kind)
-    if item.item_path:
+    named = term_text(study, item, lang) or item.item_path
+    if named:
         what = QCoreApplication.translate("Worklist", "{what}: {item}").format(
-            what=what, item=item.item_path
+            what=what, item=named
         )
     where_parts = []
     if item.event_oid:

@@ -49,6 +49,7 @@ class WorkItem:
     item_path: str | None
     due: dt.date | None
     days: int | None  # days overdue (+) or until due (-), when a visit
+    term: object = None  # what the item is about: the adverse event's term (a code)
 
     @property
     def sort_key(self) -> tuple[int, dt.date, str, str, int, str]:

@@ -28,6 +28,7 @@ class StudyProfile:
     ae_form: str | None
     ae_serious_item: str | None
     ae_outcome_item: str | None
+    ae_term_item: str | None = None  # names an AE in the worklist
 
 
 #: the bundled studies; other studies get :func:`derive_profile`
@@ -41,6 +42,7 @@ STUDY_PROFILES: dict[str, StudyProfile] = {
         ae_form="AE",
         ae_serious_item="AESER",
         ae_outcome_item="AEOUT",
+        ae_term_item="AETERM",
     ),
     "NCT07062484": StudyProfile(
         cycle_event="TRT",
@@ -52,6 +54,7 @@ STUDY_PROFILES: dict[str, StudyProfile] = {
         ae_form="AE",
         ae_serious_item="AESER",
         ae_outcome_item="AEOUT",
+        ae_term_item="AETERM",
     ),
 }
 
@@ -66,7 +69,7 @@ def _find_item(study: Study, item_oid: str) -> ItemAt | None:
 
 
 def derive_profile(study: Study) -> StudyProfile:
-    """A profile from CDASH-style item OIDs: ICDAT, BRTHDAT, SEX, AESER, AEOUT."""
+    """A profile from CDASH-style item OIDs: ICDAT, BRTHDAT, SEX, AESER, AEOUT, AETERM."""
     cycles = [e.oid for e in study.events if e.anchor == "previous"]
     ae_form = next((f.oid for f in study.forms.values() if f.item("AESER") is not None), None)
     ae = study.forms.get(ae_form) if ae_form else None
@@ -80,6 +83,7 @@ def derive_profile(study: Study) -> StudyProfile:
         ae_form=ae_form,
         ae_serious_item="AESER" if ae_form else None,
         ae_outcome_item="AEOUT" if ae is not None and ae.item("AEOUT") is not None else None,
+        ae_term_item="AETERM" if ae is not None and ae.item("AETERM") is not None else None,
     )
 
 

@@ -73,7 +73,7 @@ class Reader:
             if at is not None:
                 wanted[at.form].add(at.item)
         if profile.ae_form:
-            for oid in (profile.ae_serious_item, profile.ae_outcome_item):
+            for oid in (profile.ae_serious_item, profile.ae_outcome_item, profile.ae_term_item):
                 if oid:
                     wanted[profile.ae_form].add(oid)
         self.items: dict[str, set[str]] = {}  # form -> top-level items

@@ -203,6 +203,15 @@ class WorklistService:
         self, rows: SubjectRows, *, serious: bool
     ) -> Iterable[tuple[tuple[str, int, str], object]]:
         """((event, occurrence, item path), value) of the AE serious or outcome item."""
+        for where, value, _term in self._ae_rows(rows, serious=serious):
+            yield where, value
+
+    def _ae_rows(
+        self, rows: SubjectRows, *, serious: bool
+    ) -> Iterable[tuple[tuple[str, int, str], object, object]]:
+        """((event, occurrence, item path), value, the AE's term) of the AE serious or
+        outcome item, for every adverse event of the subject."""
+        term_oid = self.profile.ae_term_item
         form_oid = self.profile.ae_form
         item_oid = self.profile.ae_serious_item if serious else self.profile.ae_outcome_item
         if not form_oid or not item_oid:
@@ -217,11 +226,14 @@ class WorklistService:
                 if found is None:
                     continue
                 if group is None:
-                    yield (event_oid, occurrence, item_oid), found.values.get(item_oid)
+                    term = found.values.get(term_oid) if term_oid else None
+                    yield (event_oid, occurrence, item_oid), found.values.get(item_oid), term
                     continue
                 table = found.values.get(group.oid)
                 for n, row in enumerate(table if isinstance(table, list) else [], start=1):
-                    yield (event_oid, occurrence, f"{group.oid}[{n}].{item_oid}"), row.get(item_oid)
+                    path = f"{group.oid}[{n}].{item_oid}"
+                    term = row.get(term_oid) if term_oid else None
+                    yield (event_oid, occurrence, path), row.get(item_oid), term
 
     def _current_cycle(self, rows: SubjectRows) -> int | None:
         event = self.profile.cycle_event
@@ -307,7 +319,7 @@ class WorklistService:
                     if form.status == FormStatus.IN_PROGRESS:
                         out.append(WorkItem(WorkKind.FORM_INCOMPLETE, *where, oid, None, due, None))
         ae_form = self.profile.ae_form
-        for (event_oid, occurrence, path), outcome in self._ae_values(rows, serious=False):
+        for (event_oid, occurrence, path), outcome, term in self._ae_rows(rows, serious=False):
             if not _answered(outcome):
                 out.append(
                     WorkItem(
@@ -319,6 +331,7 @@ class WorklistService:
                         path,
                         None,
                         None,
+                        term,
                     )
                 )
         return out
