@@ -19,21 +19,22 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog
 
 from npc_crf.core.errors import NpcCrfError
 from npc_crf.core.logs import LOGGER
 from npc_crf.store.layout import DataDir
 from npc_crf.ui.i18n import apply_font, current_language, install_language, normalise_language
+from npc_crf.ui.idle import MINUTE_MS
 from npc_crf.ui.login import ChangePasswordDialog, LoginWindow
-from npc_crf.ui.main_window import MINUTE_MS, FormPageFactory, MainWindow
 from npc_crf.ui.prefs import Prefs, PrefsStore
 from npc_crf.ui.worker import JobRunner, Progress
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the main window and its views load after the login (a quicker start)
     from npc_crf.services.site import Site
     from npc_crf.services.workspace import Workspace
     from npc_crf.store.keyfile import KdfCost
+    from npc_crf.ui.main_window import FormPageFactory, MainWindow
     from npc_crf.ui.wizard import SiteWizard
 
 APP_NAME = "npc-crf"
@@ -254,6 +255,8 @@ class Shell(QObject):
 
     def show_main(self, ws: Workspace) -> MainWindow:
         """The main window for a logged-in workspace."""
+        from npc_crf.ui.main_window import MainWindow
+
         window = MainWindow(
             ws,
             self.runner,
@@ -312,12 +315,11 @@ class Shell(QObject):
             self.wizard.hide()  # not close(): that would ask about the recovery key again
         if self.forced_dialog is not None:
             self.forced_dialog.hide()
-        windows: list[QWidget | None] = [self.login_window, self.main_window]
-        for window in windows:
-            if window is not None:
-                if isinstance(window, MainWindow):
-                    window.allow_close()
-                window.close()
+        if self.login_window is not None:
+            self.login_window.close()
+        if self.main_window is not None:
+            self.main_window.allow_close()
+            self.main_window.close()
         if self.ws is not None and not self.ws.logged_out:
             self.ws.logout()
         if self.site is not None:

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from npc_crf.ui.i18n import ScaledLabel
 
+MINUTE_MS = 60_000  # the settings count minutes; Qt's timers milliseconds
+
 _INPUT_EVENTS = frozenset(
     {
         QEvent.Type.KeyPress,

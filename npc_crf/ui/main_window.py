@@ -45,7 +45,7 @@ from npc_crf.ui.casebook_view import CasebookView
 from npc_crf.ui.errors import describe_error
 from npc_crf.ui.form_page import FormPage
 from npc_crf.ui.i18n import LANGUAGES, apply_font, current_language, install_language
-from npc_crf.ui.idle import IdleWatcher, LockScreen
+from npc_crf.ui.idle import MINUTE_MS, IdleWatcher, LockScreen
 from npc_crf.ui.login import ChangePasswordDialog
 from npc_crf.ui.placeholder import PlaceholderPage
 from npc_crf.ui.prefs import FONT_SCALES
@@ -59,7 +59,6 @@ if TYPE_CHECKING:
 
 NAVIGATION = ("subjects", "worklist", "queries", "sync", "reports", "admin")
 PLACEHOLDERS = ("queries", "sync", "reports")
-MINUTE_MS = 60_000
 
 #: makes a form page: (ws, runner, subject, event, occurrence, form, lang) → the page
 FormPageFactory = Callable[["Workspace", JobRunner, str, str, int, str, str], QWidget]
