@@ -454,6 +454,7 @@ def test_wrong_passwords_at_the_lock_screen_lock_the_account_and_end_the_session
     admin.users.unlock(NURSE)
     actions = [e.action for e in admin.audit.history()]
     assert actions.count("unlock_failed") == limit
+    assert actions.count("login_failed") == 0  # each failed unlock is recorded once
     assert "account_locked" in actions and "logout" in actions
     env.login(NURSE)  # the administrator's unlock lets the nurse in again
 

@@ -7,6 +7,7 @@ keys, and the pure helpers (partial dates, normalisers, reasons, times) as table
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,7 @@ from npc_crf.forms.loader import load_study
 from npc_crf.forms.model import ItemType, Study
 from npc_crf.forms.session import FormSession, ItemPath, Status
 from npc_crf.ui.app import guard_singleton_refcounts
-from npc_crf.ui.dialogs import ReasonDialog, error_text, local_time
+from npc_crf.ui.dialogs import ReasonDialog, error_text, local_moment, local_time
 from npc_crf.ui.form_view import FormView
 from npc_crf.ui.widgets import editors
 from npc_crf.ui.widgets.eligibility_panel import eligibility_form, reference_label
@@ -498,6 +499,26 @@ def test_audit_times_are_shown_in_the_local_time_of_the_entry(
     at_utc: str, offset: str, expected: str
 ) -> None:
     assert local_time(at_utc, offset) == expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "at_utc", "expected"),
+    [
+        ("Asia/Shanghai", "2026-01-05T01:30:00.123456+00:00", "2026-01-05 09:30"),
+        ("America/New_York", "2026-01-05T01:30:00+00:00", "2026-01-04 20:30"),
+        ("Asia/Shanghai", "not a time", "not a time"),
+    ],
+)
+def test_the_last_saved_time_is_shown_in_this_computers_zone(
+    monkeypatch: pytest.MonkeyPatch, zone: str, at_utc: str, expected: str
+) -> None:
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        assert local_moment(at_utc) == expected
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_a_reason_is_required_and_may_combine_a_common_one_with_details(qtbot: QtBot) -> None:

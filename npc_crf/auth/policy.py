@@ -22,6 +22,10 @@ class LoginPolicy:
     idle_lock_minutes: int = 10
     min_password_length: int = 10
 
+    def locked_detail(self, locked_until: str) -> str:
+        """The audit detail of an account locked by wrong passwords."""
+        return f"{self.max_failed_logins} failed logins; locked until {locked_until}"
+
     def check_password(self, username: str, password: str) -> None:
         """Raise UsageError when a new password does not meet the policy."""
         if len(password) < self.min_password_length:

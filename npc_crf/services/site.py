@@ -265,12 +265,13 @@ class Site:
 
     # -- logging in --------------------------------------------------------------------
 
-    def _remember(self, action: str, username: str, detail: str) -> None:
+    def _remember(self, action: str, username: str, detail: str, *, save: bool = True) -> None:
         """Keep an authentication event in the key file until the trail is unlocked."""
         self.keys.pending_events.append(
             {"action": action, "username": username, "at": _iso(_now()), "detail": detail}
         )
-        self.keys.save(self.data.keyfile)
+        if save:
+            self.keys.save(self.data.keyfile)
 
     def login(self, username: str, password: str, *, channel: str = "cli") -> Workspace:
         """Check the password, unlock the database and return the user's workspace."""
@@ -291,11 +292,15 @@ class Site:
                 )
         db_key = self.keys.unwrap(username, password)
         if db_key is None:
-            if self.count_wrong_password(username, f"via {channel}"):
+            locked_until = self.count_wrong_password(username)
+            self._remember("login_failed", username, f"via {channel}", save=False)
+            if locked_until is not None:
+                self._remember("account_locked", username, policy.locked_detail(locked_until))
                 raise AuthError(
                     f"Wrong user name or password. The account '{username}' is now locked "
                     f"for {policy.lockout_minutes} minutes."
                 )
+            self.keys.save(self.data.keyfile)
             LOGGER.warning("failed login for %s via %s", username, channel)
             raise AuthError("Wrong user name or password.")
         workspace = self._unlock(db_key, username, channel)
@@ -303,28 +308,22 @@ class Site:
         self.clear_wrong_passwords(username)
         return workspace
 
-    def count_wrong_password(self, username: str, detail: str) -> bool:
-        """Count a wrong password for ``username`` (at login or at the lock screen) in the key
-        file; at the policy's limit the account is locked. True when it was locked now."""
-        policy, now = self.policy, _now()
+    def count_wrong_password(self, username: str, *, save: bool = False) -> str | None:
+        """Count a wrong password for ``username`` (at login or at the lock screen); at the
+        policy's limit the account is locked. Returns the end of the lock when this one
+        locked it, else None. The caller records the event; the key file is written when
+        ``save`` (else by the caller, with its pending events)."""
         wrap = self.keys.accounts.get(username)
         if wrap is None:
-            self._remember("login_failed", username, detail)
-            return False
+            return None
         wrap.failed_logins += 1
-        if wrap.failed_logins < policy.max_failed_logins:
-            self._remember("login_failed", username, detail)
-            return False
-        wrap.locked_until = _iso(now + dt.timedelta(minutes=policy.lockout_minutes))
-        self.keys.pending_events.append(
-            {"action": "login_failed", "username": username, "at": _iso(now), "detail": detail}
-        )
-        self._remember(
-            "account_locked",
-            username,
-            f"{wrap.failed_logins} failed logins; locked until {wrap.locked_until}",
-        )
-        return True
+        locked = wrap.failed_logins >= self.policy.max_failed_logins
+        if locked:
+            until = _now() + dt.timedelta(minutes=self.policy.lockout_minutes)
+            wrap.locked_until = _iso(until)
+        if save:
+            self.keys.save(self.data.keyfile)
+        return wrap.locked_until if locked else None
 
     def clear_wrong_passwords(self, username: str) -> None:
         """Forget ``username``'s wrong passwords after a right one."""

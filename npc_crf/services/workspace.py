@@ -164,10 +164,15 @@ class Workspace:
         key = self.site.keys.unwrap(self.username, password)
         self.locked = False
         if key != self._db_key:
+            # the same count as failed logins; the trail is open, so the events go there
+            locked_until = self.site.count_wrong_password(self.username, save=True)
             with self.tx() as tx:
                 tx.audit.append("unlock_failed", source=self.channel)
+                if locked_until is not None:
+                    detail = self.site.policy.locked_detail(locked_until)
+                    tx.audit.append("account_locked", reason=detail, source=self.channel)
             self.locked = True
-            if self.site.count_wrong_password(self.username, f"unlock via {self.channel}"):
+            if locked_until is not None:
                 self.logout()  # a guesser at the lock screen ends the session
                 minutes = self.site.policy.lockout_minutes
                 raise AuthError(

@@ -195,6 +195,17 @@ def local_time(at_utc: str, offset: str) -> str:
     return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({offset})"
 
 
+def local_moment(at_utc: str) -> str:
+    """A stored UTC moment in this computer's time zone, to the minute (for "last saved")."""
+    try:
+        moment = dt.datetime.fromisoformat(at_utc.replace("Z", "+00:00"))
+    except ValueError:
+        return at_utc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
+
+
 class HistoryDialog(QDialog):
     """The audit trail of an item or a form: when, who, what, old → new, why."""
 

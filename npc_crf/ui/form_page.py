@@ -14,7 +14,6 @@ answers laid over it.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,17 +65,6 @@ def load_form(
     session = ws.casebook.open_form(subject_id, event_oid, occurrence, form_oid)
     record = ws.casebook.form_record(subject_id, event_oid, occurrence, form_oid)
     return LoadedForm(session, record, session.subject)
-
-
-def local_moment(iso_utc: str) -> str:
-    """A stored UTC moment as this computer's local time, to the minute."""
-    try:
-        moment = dt.datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))
-    except ValueError:
-        return iso_utc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
 
 
 def fingerprint(session: FormSession) -> tuple[object, ...]:
@@ -286,7 +274,7 @@ class FormPage(QWidget):
             ).format(
                 version=self.record.form_version,
                 revision=self.record.revision,
-                when=local_moment(self.record.updated_at),
+                when=dialogs.local_moment(self.record.updated_at),
                 user=self.record.updated_by,
             )
         else:
