@@ -10,6 +10,7 @@ from npc_crf.cli import (
     audit_cmd,
     backup_cmd,
     demo_cmd,
+    derive_cmd,
     form_cmd,
     forms_cmd,
     gui_cmd,
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui_cmd.register(sub)
     import_cmd.register(sub)
     demo_cmd.register(sub)
+    derive_cmd.register(sub)
     return parser
 
 

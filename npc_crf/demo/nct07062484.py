@@ -154,6 +154,7 @@ def _chem(v: Visit) -> dict[str, object]:
 
 def _target_row(course: Course, les: Lesion, size: int, baseline: bool) -> dict[str, object]:
     row: dict[str, object] = {
+        "TL_ID": les.lid,
         "TL_SITE": SITE[les.organ],
         "TL_LOC": les.location,
         "TL_NODAL": les.nodal,
@@ -176,14 +177,17 @@ def _ta(course: Course, a: Assessment | None) -> dict[str, object]:
             "TADAT": course.imaging_day,
             "TAMETH": frozenset({_method(course)}),
             "TL": [_target_row(course, les, les.baseline_mm, True) for les in targets],
-            "NTL": [{"NTL_SITE": SITE[les.organ], "NTL_STAT": "PRESENT"} for les in nontargets],
+            "NTL": [
+                {"NTL_ID": les.lid, "NTL_SITE": SITE[les.organ], "NTL_STAT": "PRESENT"}
+                for les in nontargets
+            ],
         }
     values: dict[str, object] = {
         "TADAT": a.day,
         "TAMETH": frozenset({_method(course)}),
         "TL": [_target_row(course, les, s, False) for les, s in zip(targets, a.sizes, strict=True)],
         "NTL": [
-            {"NTL_SITE": SITE[les.organ], "NTL_STAT": NTL_STATUS[st]}
+            {"NTL_ID": les.lid, "NTL_SITE": SITE[les.organ], "NTL_STAT": NTL_STATUS[st]}
             for les, st in zip(nontargets, a.nontarget, strict=True)
         ],
         "NLYN": bool(a.new_lesions),
@@ -191,8 +195,13 @@ def _ta(course: Course, a: Assessment | None) -> dict[str, object]:
     }
     if a.new_lesions:
         values["NL"] = [
-            {"NL_SITE": SITE.get(organ, "OTHER"), "NL_METH": _method(course), "NL_UNEQ": True}
-            for organ in a.new_lesions
+            {
+                "NL_ID": f"N{i}",
+                "NL_SITE": SITE.get(organ, "OTHER"),
+                "NL_METH": _method(course),
+                "NL_UNEQ": True,
+            }
+            for i, organ in enumerate(a.new_lesions, 1)
         ]
     return values
 

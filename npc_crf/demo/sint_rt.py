@@ -245,7 +245,10 @@ def _ta_followup(course: Course, a: Assessment) -> dict[str, object]:
         "OVRLRESP": a.overall,
     }
     if a.new_lesions:
-        values["NL"] = [{"NLSITE": organ, "NLSTAT": "UNEQUIVOCAL"} for organ in a.new_lesions]
+        values["NL"] = [
+            {"NLID": f"N{i}", "NLSITE": organ, "NLSTAT": "UNEQUIVOCAL"}
+            for i, organ in enumerate(a.new_lesions, 1)
+        ]
     if a.nontarget_response is not None:
         values["NTLRESP"] = a.nontarget_response
     return values
@@ -276,6 +279,11 @@ def _ex(course: Course, d: Dose) -> dict[str, object]:
     return values
 
 
+def _related(ae: AdverseEvent) -> bool:
+    related = ("POSSIBLE", "PROBABLE", "DEFINITE")
+    return ae.rel_drug in related or (ae.rel_rt or "") in related
+
+
 def _ae(course: Course, ae: AdverseEvent) -> dict[str, object]:
     values: dict[str, object] = {
         "AETERM": ae.code,
@@ -297,7 +305,13 @@ def _ae(course: Course, ae: AdverseEvent) -> dict[str, object]:
             "AESDAT": ae.serious_day,
             "AEAWDAT": ae.aware_day,
             "AERPTDAT": ae.report_day,
+            # the demo calls grade 4-5 events related to a study therapy unexpected (SUSARs)
+            "AEEXPECT": not (ae.grade >= 4 and _related(ae)),
         }
+        if ae.grade >= 4 and _related(ae) and ae.report_day is not None:
+            sent = ae.report_day + dt.timedelta(days=3)
+            if sent <= dt.date.today():
+                values["AESUSDAT"] = sent
     if ae.rel_drug in ("POSSIBLE", "PROBABLE", "DEFINITE"):
         values["AEIRAE"] = ae.immune
         if ae.immune:
