@@ -613,12 +613,14 @@ def _lesions(
         candidates.extend((organ, nodal, False) for _ in range(count))
     lesions: list[Lesion] = []
     per_organ: dict[str, int] = {}
+    per_target_organ: dict[str, int] = {}  # RECIST: all lymph nodes count as one organ
     targets = nontargets = 0
     for organ, nodal, irradiated in candidates:
+        group = "NODES" if nodal or "NODE" in organ else organ
         can_target = (
             measurable
             and organ not in ("BONE", "PLEURA")
-            and per_organ.get(organ, 0) < 2
+            and per_target_organ.get(group, 0) < 2
             and targets < 5
         )
         locations = _LOCATIONS.get(organ, ("",))
@@ -626,6 +628,7 @@ def _lesions(
         if can_target:
             targets += 1
             per_organ[organ] = per_organ.get(organ, 0) + 1
+            per_target_organ[group] = per_target_organ.get(group, 0) + 1
             size = r.randint(15, 32) if nodal else r.randint(12, 48 if organ != "LIVER" else 62)
             lesions.append(Lesion(f"T{targets}", organ, nodal, location, size, True, irradiated))
         else:

@@ -411,7 +411,14 @@ class Builder(Reader):
         "events",
         "forms",
     )
-    STUDY_OPTIONAL = ("parameters", "reference_ranges", "anchors", "eligibility", "codelists")
+    STUDY_OPTIONAL = (
+        "parameters",
+        "reference_ranges",
+        "anchors",
+        "eligibility",
+        "codelists",
+        "oncology",
+    )
 
     def study_fields(self, node: Node) -> Fields | None:
         """The study file's top-level mapping with its format checked."""

@@ -24,7 +24,8 @@ from npc_crf.forms.model import (
     Study,
 )
 from npc_crf.forms.problems import DefinitionError, Location, Problem, Problems
-from npc_crf.forms.source import parse_file
+from npc_crf.forms.source import Node, parse_file
+from npc_crf.oncology.study_settings import SECTIONS, check_setting
 
 STUDY_FILE = "study.yaml"
 
@@ -200,6 +201,8 @@ def _assemble(folder: Path, problems: Problems) -> tuple[Study | None, bool, boo
             continue
         criteria.append(criterion)
 
+    oncology = _oncology_settings(b, get("oncology"))
+
     oid = b.study_oid(fields)
     version = b.string(get("version"), "study version") if "version" in fields else None
     name = b.text(get("name"), "study name")
@@ -227,5 +230,30 @@ def _assemble(folder: Path, problems: Problems) -> tuple[Study | None, bool, boo
         forms,
         codelists,
         str(folder),
+        oncology,
     )
     return study, all_forms_built, codelists_ok
+
+
+def _oncology_settings(b: Builder, node: Node | None) -> dict[str, dict[str, object]]:
+    """The ``oncology:`` block: each section's settings, each checked by its engine."""
+    result: dict[str, dict[str, object]] = {}
+    for section, section_node in b.mapping_entries(node, "oncology section"):
+        if section not in SECTIONS:
+            b.error(
+                section_node.loc,
+                f"unknown oncology section '{section}' (expected one of: {', '.join(SECTIONS)})",
+            )
+            continue
+        values: dict[str, object] = {}
+        for key, value_node in b.mapping_entries(section_node, f"oncology.{section} setting"):
+            scalar = b.scalar(value_node, f"oncology.{section}.{key}")
+            if scalar is None:
+                continue
+            problem = check_setting(section, key, scalar.value)
+            if problem is not None:
+                b.error(value_node.loc, f"oncology.{section}.{key}: {problem}")
+                continue
+            values[key] = scalar.value
+        result[section] = values
+    return result

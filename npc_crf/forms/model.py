@@ -371,6 +371,9 @@ class Study:
     forms: dict[str, Form] = field(hash=False)
     codelists: dict[str, CodeList] = field(hash=False)
     folder: str = ""
+    #: protocol choices of the oncology engines: section -> setting -> value
+    #: (``oncology:`` in the study file; see docs/oncology-settings.md)
+    oncology: dict[str, dict[str, object]] = field(default_factory=dict, hash=False)
 
     def event(self, oid: str) -> Event | None:
         """The event ``oid``, or None."""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from npc_crf.services.audit_service import AuditService
     from npc_crf.services.backups import BackupService
     from npc_crf.services.casebook import CasebookService
+    from npc_crf.services.response import ResponseService
     from npc_crf.services.settings import SettingsService
     from npc_crf.services.site import Site
     from npc_crf.services.status import StatusService
@@ -205,6 +206,12 @@ class Workspace:
         from npc_crf.services.worklist import WorklistService
 
         return WorklistService(self)
+
+    @cached_property
+    def response(self) -> ResponseService:
+        from npc_crf.services.response import ResponseService
+
+        return ResponseService(self)
 
     @cached_property
     def status(self) -> StatusService:
