@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -58,7 +59,7 @@ class Problem:
 
 def organ_group(lesion: Lesion) -> str:
     """The organ a lesion counts against: all nodes are one organ, paired organs one organ."""
-    text = lesion.organ.strip().lower().replace("_", " ").replace("-", " ")
+    text = re.sub(r"[^a-z0-9]+", " ", lesion.organ.lower()).strip()
     if lesion.nodal or "node" in text.split() or "nodes" in text.split():
         return "lymph node"
     words = [_SINGULAR.get(w, w) for w in text.split() if w not in _SIDES]
@@ -86,6 +87,13 @@ def classify(lesion: Lesion) -> LesionClass:
     group = organ_group(lesion)
     size = lesion.diameter_mm
     if lesion.nodal:
+        if lesion.method in (Method.US, Method.OTHER):
+            return LesionClass(
+                lesion.id,
+                Classification.NON_MEASURABLE,
+                f"{lesion.method.value} is not used to measure lesions (nodes: CT or MRI short axis)",
+                group,
+            )
         if size is None:
             return LesionClass(
                 lesion.id, Classification.NON_MEASURABLE, "node without a short axis", group

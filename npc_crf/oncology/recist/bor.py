@@ -4,8 +4,9 @@ Settings (``ResponseSettings``): ``confirm_min_days`` between a CR/PR and the
 assessment that confirms it, ``max_ne_between`` NE assessments tolerated in
 between, ``accept_sd_between`` for an SD between a PR and its confirmation, and
 the minimum SD duration ``sd_min_days - sd_window_days`` after treatment start.
-The two parameter sets of admiralonco are ``max_ne_between=1,
-accept_sd_between=False`` (the default) and ``max_ne_between=0`` (strict).
+admiralonco's two test parameter sets map to ``max_ne_between=1,
+accept_sd_between=False, confirm_min_days=28`` (the default) and
+``max_ne_between=0, accept_sd_between=True, confirm_min_days=14``.
 """
 
 from __future__ import annotations
@@ -68,26 +69,46 @@ def _sd_ok(date: dt.date, start: dt.date, settings: ResponseSettings) -> bool:
     return (date - start).days >= settings.sd_min_days - settings.sd_window_days
 
 
-def _confirmed_at(
-    points: Sequence[Point],
-    i: int,
-    wanted: set[Response],
-    between: set[Response],
-    settings: ResponseSettings,
-) -> int | None:
-    """Index of the assessment confirming the response at ``i``, or None."""
-    nes = 0
+def confirmed_at(points: Sequence[Point], i: int, settings: ResponseSettings) -> int | None:
+    """Index of the assessment confirming the CR or PR at ``i``, or None.
+
+    A CR needs a CR at least ``confirm_min_days`` later with only CR or NE in
+    between. A PR needs a CR or PR that much later with only CR, PR or NE in
+    between (and one SD when ``accept_sd_between``), and no PR after a CR (that
+    would be progression from the CR; admiralonco). At most ``max_ne_between`` NE.
+    """
+    first = _plain(points[i].response)
+    if first is Response.CR:
+        wanted, between = {Response.CR}, {Response.CR}
+    elif first is Response.PR:
+        wanted, between = {Response.CR, Response.PR}, {Response.CR, Response.PR}
+    else:
+        return None
+    nes = sds = 0
+    seen_cr = False
     for j in range(i + 1, len(points)):
         r = _plain(points[j].response)
+        if first is Response.PR and r is Response.PR and seen_cr:
+            return None
         if r in wanted and (points[j].date - points[i].date).days >= settings.confirm_min_days:
             return j
         if r is Response.NE:
             nes += 1
             if nes > settings.max_ne_between:
                 return None
+        elif r is Response.SD and first is Response.PR and settings.accept_sd_between:
+            sds += 1
+            if sds > 1:
+                return None
         elif r not in between:
             return None
+        seen_cr = seen_cr or r is Response.CR
     return None
+
+
+def response_confirmed(points: Sequence[Point], settings: ResponseSettings) -> bool:
+    """Whether some CR or PR among ``points`` is confirmed within them."""
+    return any(confirmed_at(points, i, settings) is not None for i in range(len(points)))
 
 
 def _until_progression(points: Sequence[Point], irecist: bool) -> list[Point]:
@@ -136,8 +157,12 @@ def best_overall_response(
     settings: ResponseSettings,
     *,
     irecist: bool = False,
+    measurable: bool = True,
 ) -> BorResult:
-    """Best overall response of a subject's timepoint responses (in date order)."""
+    """Best overall response of a subject's timepoint responses (in date order).
+
+    ``measurable=False``: non-target disease only (RECIST 1.1 table 2).
+    """
     counted = _until_progression(points, irecist)
     notes: list[str] = []
 
@@ -165,12 +190,24 @@ def best_overall_response(
         None,
     )
     nn_like = first(Response.NON_CR_NON_PD, need_sd_time=True)
+    if not measurable:
+        # non-target disease only: an unconfirmed CR stands in for NON-CR/NON-PD, never SD
+        nn_like = next(
+            (
+                p
+                for p in counted
+                if _plain(p.response) in (Response.CR, Response.NON_CR_NON_PD)
+                and _sd_ok(p.date, treatment_start, settings)
+            ),
+            None,
+        )
+        sd_like = None
 
     def fallback() -> Best:
         if sd_like is not None:
             return Best(_i(Response.SD, irecist), sd_like.date)
         if nn_like is not None:
-            return Best(_i(Response.NON_CR_NON_PD, irecist), nn_like.date)
+            return Best(Response.NON_CR_NON_PD, nn_like.date)
         if iupd_point is not None:
             return Best(Response.IUPD, iupd_point.date)
         if pd_point is not None:
@@ -188,19 +225,10 @@ def best_overall_response(
     # ---- with confirmation (table 3)
     cr_starts: list[tuple[int, int]] = []
     pr_starts: list[tuple[int, int]] = []
-    pr_between = {Response.CR, Response.PR} | (
-        {Response.SD} if settings.accept_sd_between else set()
-    )
     for i, p in enumerate(counted):
-        r = _plain(p.response)
-        if r is Response.CR:
-            j = _confirmed_at(counted, i, {Response.CR}, {Response.CR}, settings)
-            if j is not None:
-                cr_starts.append((i, j))
-        elif r is Response.PR:
-            j = _confirmed_at(counted, i, {Response.CR, Response.PR}, pr_between, settings)
-            if j is not None:
-                pr_starts.append((i, j))
+        j = confirmed_at(counted, i, settings)
+        if j is not None:
+            (cr_starts if _plain(p.response) is Response.CR else pr_starts).append((i, j))
     for i, p in enumerate(counted[:-1]):
         if _plain(p.response) is Response.CR and _plain(counted[i + 1].response) is Response.PR:
             notes.append(
@@ -226,11 +254,14 @@ def best_overall_response(
                     )
                     break
         response_start = confirmation_date = None
+    progression = _progression(counted, irecist)
+    if confirmed.response is Response.PD and progression is None:
+        progression = confirmed.date  # table 3: the SD after a CR was the progression
     return BorResult(
         confirmed,
         unconfirmed,
         response_start,
         confirmation_date,
-        _progression(counted, irecist),
+        progression,
         tuple(notes),
     )

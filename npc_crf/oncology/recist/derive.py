@@ -326,7 +326,9 @@ def derive_overall(doc: Node) -> dict[str, object]:
 
 def derive_bor(doc: Node) -> dict[str, object]:
     """``derive bor``: best overall response from timepoint responses."""
-    doc.unknown_keys({"criteria", "treatment_start", "assessments", "settings"})
+    doc.unknown_keys(
+        {"criteria", "treatment_start", "assessments", "settings", "measurable_disease"}
+    )
     settings = read_settings(doc)
     irecist = settings.irecist
     allowed = (
@@ -345,6 +347,15 @@ def derive_bor(doc: Node) -> dict[str, object]:
             date_node.fail(f"must be after {previous} (assessments in date order)")
         previous = date
         points.append(Point(date, Response(element.get("response").choice(allowed))))
-    result = bor_json(best_overall_response(points, start, settings, irecist=irecist))
+    if doc.has("measurable_disease"):
+        measurable = doc.get("measurable_disease").boolean()
+    else:  # NON-CR/NON-PD occurs without target lesions, PR and SD with them
+        tokens = {p.response for p in points}
+        measurable = Response.NON_CR_NON_PD not in tokens or bool(
+            tokens & {Response.PR, Response.SD, Response.IPR, Response.ISD}
+        )
+    result = bor_json(
+        best_overall_response(points, start, settings, irecist=irecist, measurable=measurable)
+    )
     result["criteria"] = settings.criteria
     return result

@@ -8,7 +8,12 @@ from decimal import Decimal
 
 from npc_crf.oncology.recist import irecist
 from npc_crf.oncology.recist.baseline import LesionClass, Problem, check_baseline
-from npc_crf.oncology.recist.bor import BorResult, Point, best_overall_response
+from npc_crf.oncology.recist.bor import (
+    BorResult,
+    Point,
+    best_overall_response,
+    response_confirmed,
+)
 from npc_crf.oncology.recist.model import (
     Assessment,
     Baseline,
@@ -86,8 +91,7 @@ def evaluate(
     )
     nadir = baseline_sum
     after_cr = False
-    pr_confirmed_from: dt.date | None = None  # date of a PR/CR that a later one confirmed
-    first_response: dt.date | None = None
+    raw_points: list[Point] = []  # overall responses so far, for the confirmation test
     equivocal_since: dt.date | None = None
     backdated_pd: dt.date | None = None
     results: list[TimepointResult] = []
@@ -112,22 +116,19 @@ def evaluate(
             target = raw = tr.response
             total, measured = tr.sum_mm, tr.measured_sum_mm
             notes.extend(tr.notes)
-        if raw in (Response.PR, Response.CR):
-            if first_response is None:
-                first_response = a.date
-            elif (a.date - first_response).days >= settings.confirm_min_days:
-                pr_confirmed_from = pr_confirmed_from or first_response
-        elif raw is Response.SD and pr_confirmed_from is not None:
-            target = Response.PR
-            notes.append(f"continued PR (confirmed from {pr_confirmed_from}); this sum alone is SD")
-        elif raw is not Response.NE:
-            first_response = None
         non_target = a.non_target if has_non_targets else None
         if not a.scanned:
             non_target = Response.NE if has_non_targets else None
         overall = (
             Response.NE if not a.scanned else overall_response(target, non_target, a.new_lesions)
         )
+        # continued PR (EORTC FAQ): once a response is confirmed by the rules of the BOR,
+        # a later sum that alone is SD stays PR until PD
+        if raw is Response.SD and response_confirmed(raw_points, settings):
+            target = Response.PR
+            overall = overall_response(target, non_target, a.new_lesions)
+            notes.append("continued PR (a response was confirmed earlier); this sum alone is SD")
+        raw_points.append(Point(a.date, overall))
         if a.new_lesions is NewLesions.EQUIVOCAL:
             equivocal_since = equivocal_since or a.date
             notes.append(
@@ -173,13 +174,16 @@ def evaluate(
         facts.append(irecist.Facts(a, target, total, non_target, overall))
         if total is not None and nadir is not None and total < nadir:
             nadir = total
-        if target is Response.CR:
-            after_cr = True
+        if overall is Response.CR:
+            after_cr = True  # EORTC FAQ: after an overall CR, any reappearance is PD
     if settings.irecist:
         iresults = irecist.walk(facts, settings)
         results = [_with_i(r, i) for r, i in zip(results, iresults, strict=True)]
     bor = best_overall_response(
-        [Point(r.date, r.overall) for r in results], treatment_start, settings
+        [Point(r.date, r.overall) for r in results],
+        treatment_start,
+        settings,
+        measurable=bool(targets),
     )
     if (
         backdated_pd is not None
@@ -204,6 +208,7 @@ def evaluate(
             treatment_start,
             settings,
             irecist=True,
+            measurable=bool(targets),
         )
     return Evaluation(
         settings,

@@ -16,7 +16,11 @@ timepoints and assigns the immune response:
 * with none of these, if no category meets RECIST 1.1 PD any more (targets
   below the PD threshold against the nadir, non-targets not PD, no new lesion)
   the assessment **resets** to iCR/iPR/iSD/NON-CR/NON-PD and the next PD is a
-  new iUPD; otherwise the status **remains iUPD** (table 2);
+  new iUPD; otherwise the status **remains iUPD** (table 2). New lesions that
+  persist unchanged do not prevent a reset to iPR when the other disease
+  shrinks to a partial response (EORTC FAQ scenario B; anything less stays
+  iUPD, scenario F); afterwards they count again only if they grow (NLT sum
+  meeting PD against its smallest value, an NLNT increase) or others appear;
 * an early scan done for a new clinical sign may confirm by an additional new
   lesion; once iCPD, later timepoints stay iCPD.
 
@@ -36,6 +40,7 @@ from npc_crf.oncology.recist.model import (
     Response,
     ResponseSettings,
 )
+from npc_crf.oncology.recist.timepoint import is_pd, overall_response
 
 _TO_I = {
     Response.CR: Response.ICR,
@@ -82,6 +87,7 @@ class _Walk:
     new_present_before: bool = False
     episode: _Episode | None = None
     confirmed: bool = False
+    nlt_ref: Decimal | None = None  # smallest NLT sum since new lesions persisted unchanged
 
 
 def nlt_sum(assessment: Assessment) -> Decimal | None:
@@ -133,11 +139,28 @@ def _step(state: _Walk, f: Facts) -> IResult:
         if not a.scanned:
             return IResult(Response.NE, nlt, _cats(state), ("not scanned",))
         ep = state.episode
+        grew = any(v is NewLesionStatus.INCREASED for v in a.new_lesions_non_target.values())
         if ep is None:
+            stable_new = (
+                a.new_lesions is NewLesions.YES
+                and not newly_present
+                and not additional
+                and not grew
+                and not (
+                    nlt is not None and state.nlt_ref is not None and is_pd(nlt, state.nlt_ref)
+                )
+            )
+            if stable_new:
+                pd_now.discard("new_lesions")
+                if nlt is not None:
+                    state.nlt_ref = min(nlt, state.nlt_ref) if state.nlt_ref is not None else nlt
             if pd_now:
                 state.episode = _Episode(a.date, pd_now, f.target_sum, nlt or Decimal(0))
                 notes.append("RECIST 1.1 PD in " + ", ".join(sorted(pd_now)) + ": unconfirmed")
                 return IResult(Response.IUPD, nlt, tuple(sorted(pd_now)), tuple(notes))
+            if stable_new:
+                notes.append("new lesions seen before, unchanged")
+                return IResult(_without_new(f), nlt, (), tuple(notes))
             return IResult(_TO_I[f.overall], nlt, (), tuple(notes))
         # ---- an iUPD episode is open: confirm, keep, or reset
         days = (a.date - ep.date).days
@@ -163,6 +186,17 @@ def _step(state: _Walk, f: Facts) -> IResult:
                 )
             notes.extend(reasons)
             return IResult(Response.ICPD, nlt, tuple(sorted(ep.categories)), tuple(notes))
+        if a.new_lesions is NewLesions.YES and pd_now == {"new_lesions"}:
+            # the new lesions persist unchanged: iPR/iCR-level shrinkage elsewhere resets
+            # (EORTC iRECIST FAQ, scenario B); anything less remains iUPD (scenario F)
+            without = _without_new(f)
+            if without in (Response.IPR, Response.ICR):
+                state.episode = None
+                state.nlt_ref = nlt
+                notes.append(
+                    f"iUPD of {ep.date} not confirmed: reset; new lesions persist unchanged"
+                )
+                return IResult(without, nlt, (), tuple(notes))
         if not pd_now and f.overall is not Response.NE:
             state.episode = None
             notes.append(f"iUPD of {ep.date} not confirmed: reset")
@@ -176,6 +210,18 @@ def _step(state: _Walk, f: Facts) -> IResult:
         state.new_present_before = state.new_present_before or a.new_lesions is NewLesions.YES
         if a.new_lesions is NewLesions.NO and state.episode is None:
             state.new_present_before = False
+
+
+def _without_new(f: Facts) -> Response:
+    """The i-response of the targets and non-targets, with unchanged new lesions present.
+
+    New lesions that persist rule out a complete response: CR becomes iPR (or
+    NON-CR/NON-PD for non-target disease only).
+    """
+    overall = overall_response(f.target, f.non_target, NewLesions.NO)
+    if overall is Response.CR:
+        return Response.IPR if f.target is not None else Response.NON_CR_NON_PD
+    return _TO_I.get(overall, Response.NE) if overall is not Response.PD else Response.IUPD
 
 
 def _cats(state: _Walk) -> tuple[str, ...]:
