@@ -139,7 +139,7 @@ def test_good_import_saves_every_row(ws: Workspace, tmp_path: Path) -> None:
         file="ta_good.csv",
         form_oid="TA",
         rows=4,
-        values=45,
+        values=55,
         warnings=["ta_good.csv:5: column TL[1].TL_DIAM: Expected between 0 and 200 mm"],
         dry_run=False,
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
@@ -150,8 +150,16 @@ def test_good_import_saves_every_row(ws: Workspace, tmp_path: Path) -> None:
     assert base["values"]["TADAT"] == "2024-03-01"
     assert base["values"]["TAMETH"] == ["CECT", "MRI"]
     assert base["values"]["TL"] == [
-        {"TL_SITE": "LUNG", "TL_NODAL": False, "TL_METH": "CECT", "TL_MEAS": True, "TL_DIAM": "30"},
         {
+            "TL_ID": "T1",
+            "TL_SITE": "LUNG",
+            "TL_NODAL": False,
+            "TL_METH": "CECT",
+            "TL_MEAS": True,
+            "TL_DIAM": "30",
+        },
+        {
+            "TL_ID": "T2",
             "TL_SITE": "MEDIASTINUM",
             "TL_NODAL": True,
             "TL_METH": "CECT",
@@ -248,7 +256,7 @@ def test_dry_run_reports_and_writes_nothing(ws: Workspace, tmp_path: Path) -> No
     before = ws.audit.history()
     report = import_csv(ws, "TA", path, dry_run=True)
     assert report.dry_run
-    assert (report.rows, report.values) == (4, 45)
+    assert (report.rows, report.values) == (4, 55)
     assert report.warnings == ["ta_good.csv:5: column TL[1].TL_DIAM: Expected between 0 and 200 mm"]
     assert ta_values(ws, S1) == {} and ta_values(ws, S2) == {}
     assert ws.audit.history() == before
@@ -328,7 +336,7 @@ def test_header_errors_suggest_the_column_meant(ws: Workspace, tmp_path: Path) -
         "header.csv:1: column TL_SITE: TL_SITE is in the repeating group TL: "
         "write TL[1].TL_SITE for row 1",
         "header.csv:1: column TL: TL is a repeating group: give one column per cell, "
-        "like TL[1].TL_SITE",
+        "like TL[1].TL_ID",
         "header.csv:1: column TL[1].TADAT: TADAT is not in a repeating group: write TADAT",
         "header.csv:1: column TL[6].TL_SITE: group TL has at most 5 rows",
         "header.csv:1: column NTL[1].NTL_STAUS: form TA has no item 'NTL[1].NTL_STAUS' "
@@ -530,7 +538,7 @@ def test_cli_dry_run_in_process(
     assert main([*args, str(good), "--dry-run"]) == 0
     out = capsys.readouterr()
     assert out.out.splitlines() == [
-        "Dry run: 4 rows (45 values) of ta_good.csv would be imported into form TA; "
+        "Dry run: 4 rows (55 values) of ta_good.csv would be imported into form TA; "
         "nothing was saved.",
         "1 warning(s):",
         "  ta_good.csv:5: column TL[1].TL_DIAM: Expected between 0 and 200 mm",
@@ -558,7 +566,7 @@ def test_cli_import_errors_then_success(data_dir: Path, tmp_path: Path) -> None:
     done = npc_crf("import", "csv", *site_args, str(good))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "Imported 4 rows (45 values) from ta_good.csv into form TA.",
+        "Imported 4 rows (55 values) from ta_good.csv into form TA.",
         "1 warning(s):",
         "  ta_good.csv:5: column TL[1].TL_DIAM: Expected between 0 and 200 mm",
     ]

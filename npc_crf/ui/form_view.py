@@ -13,6 +13,7 @@ Keyboard (no mouse needed):
 * radio buttons: arrow keys, or type the code or the first letters of the
   choice; Delete clears; check boxes: Space;
 * Ctrl+M opens the missing-data codes of the current item (or table cell);
+* F4 on a CTCAE term opens the term picker (:mod:`npc_crf.ui.ctcae_picker`);
 * Ctrl+Shift+O keeps a value with a warning and asks for the reason;
 * repeating groups: see :mod:`npc_crf.ui.widgets.group_table`.
 
@@ -45,6 +46,7 @@ from npc_crf.forms.expr.evaluate import Missing
 from npc_crf.forms.model import Item, ItemType, Section
 from npc_crf.forms.session import AnswerResult, FormSession, ItemPath, ItemState, Status
 from npc_crf.ui import dialogs
+from npc_crf.ui.ctcae_assist import CtcaeAssist
 from npc_crf.ui.widgets.editors import ItemEditor, make_editor
 from npc_crf.ui.widgets.group_table import GroupTable
 from npc_crf.ui.widgets.look import muted, set_colors, set_font
@@ -76,6 +78,7 @@ class ItemRow(QWidget):
         self.label_holder: QWidget | None = None  # the label column (not for groups, notes)
         self.missing: MissingButton | None = None
         self.table: GroupTable | None = None
+        self.line: QHBoxLayout | None = None  # the editor's line (items with an editor)
         self.status = ItemStatus(study, lang)
         self.status.message.setObjectName(f"status_{item.oid}")
         self.status.overrideRequested.connect(lambda: view.request_override(self.path))
@@ -128,7 +131,7 @@ class ItemRow(QWidget):
             box.addWidget(self.table)
             box.addWidget(self.status)
             return
-        self.editor = make_editor(study, item, lang)
+        self.editor = view.editor_for(item)
         self.editor.committed.connect(lambda raw: view.answer(self.path, raw))
         codes = study.missing_codes_for(item) if item.takes_input else ()
         if codes and not view.read_only:
@@ -151,6 +154,7 @@ class ItemRow(QWidget):
         line.addWidget(self.editor, 1 if self.editor.expanding else 0)
         if self.missing is not None:
             line.addWidget(self.missing, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.line = line
         if not self.editor.expanding:
             line.addStretch(1)
         right = QVBoxLayout()
@@ -163,6 +167,15 @@ class ItemRow(QWidget):
         box2.setSpacing(12)
         box2.addWidget(holder, 0, Qt.AlignmentFlag.AlignTop)
         box2.addLayout(right, 1)
+
+    def add_beside(self, widget: QWidget, stretch: int = 0) -> None:
+        """Show ``widget`` on the editor's line, after the missing-data button (``stretch``:
+        its share of the spare width, against the line's trailing stretch of 1)."""
+        if self.line is None:
+            return
+        expanding = self.editor is not None and self.editor.expanding
+        at = self.line.count() if expanding else self.line.count() - 1  # before the stretch
+        self.line.insertWidget(at, widget, stretch)
 
     def _label_html(self, required: bool | None = None) -> str:
         text = escape(self.item.label.get(self.view.lang))
@@ -228,6 +241,7 @@ class FormView(QScrollArea):
         self._sections: list[tuple[QFrame, list[ItemRow]]] = []
         self._shown_states: dict[ItemPath, ItemState] = {}
         self._last_path: ItemPath | None = None
+        self.ctcae = CtcaeAssist(session, lang)
         app = QApplication.instance()
         if isinstance(app, QApplication):  # a bound method: dropped with the view
             app.focusChanged.connect(self._focus_moved)
@@ -256,6 +270,7 @@ class FormView(QScrollArea):
             for widget in self._inputs_of(row):
                 self._owner[widget] = row
                 widget.installEventFilter(self)
+        self.ctcae.attach(self)
         self.refresh_all(tables=False)  # each table has just drawn itself
         for sequence, slot in (
             ("Ctrl+M", self.open_missing_menu),
@@ -266,6 +281,10 @@ class FormView(QScrollArea):
             shortcut.activated.connect(slot)
 
     # -- building ------------------------------------------------------------------------------
+
+    def editor_for(self, item: Item) -> ItemEditor:
+        """A new editor for ``item`` (the AE grade's shows the CTCAE term's grade texts)."""
+        return self.ctcae.editor_for(item) or make_editor(self.session.study, item, self.lang)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Narrow the label column in a narrow view (a small screen, the eligibility panel
@@ -413,6 +432,7 @@ class FormView(QScrollArea):
             table = self.tables.get(group)
             if table is not None:
                 table.update_cells(group_paths)
+        self.ctcae.refresh(paths)
         self._update_sections()
 
     def refresh_all(self, *, tables: bool = True) -> None:
@@ -425,6 +445,7 @@ class FormView(QScrollArea):
         if tables:
             for table in self.tables.values():
                 table.sync()
+        self.ctcae.refresh()
         self._update_sections()
 
     def _update_sections(self) -> None:

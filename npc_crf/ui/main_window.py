@@ -84,6 +84,8 @@ class MainWindow(QMainWindow):
     sessionEnded = Signal(str)
     languageChanged = Signal(str)
     fontScaleChanged = Signal(int)
+    #: a form page saved: (subject, event, occurrence, form); the lesion tracker follows it
+    formSaved = Signal(str, str, int, str)
 
     def __init__(
         self,
@@ -252,6 +254,9 @@ class MainWindow(QMainWindow):
         self.worklist.formRequested.connect(self._form_requested)
         self.casebook = CasebookView(self.ws, self.runner, self.lang)
         self.casebook.formRequested.connect(self._form_requested)
+        tracker_button = getattr(self.casebook, "tracker_button", None)  # "Tumour response"
+        if tracker_button is not None:
+            tracker_button.requested.connect(self.open_lesion_tracker)
         self.views.update(subjects=self.subjects, worklist=self.worklist, casebook=self.casebook)
         for key, view in self.views.items():
             view.setObjectName(f"page_{key}")
@@ -427,7 +432,27 @@ class MainWindow(QMainWindow):
         info = self.open_form_info
         if info is not None:
             self.casebook.show_subject(info.subject_id)  # behind the form: the saved state
+            self.formSaved.emit(info.subject_id, info.event_oid, info.occurrence, info.form_oid)
         self.refresh_status()
+
+    def open_lesion_tracker(self, subject_id: str | None = None) -> QWidget | None:
+        """Show the lesion tracker of ``subject_id`` (default: the subject on show) in a window
+        beside this one; it recomputes after every save and opens the forms chosen in it.
+        None when the study has no tracker."""
+        from npc_crf.ui.lesion_tracker import open_lesion_tracker
+
+        subject = subject_id or self.current_subject
+        if self.locked or self.ending or subject is None:
+            return None
+        return open_lesion_tracker(
+            self, self.ws, self.runner, subject, self._tracker_form, saved=self.formSaved
+        )
+
+    def _tracker_form(
+        self, subject_id: str, event_oid: str, occurrence: int, form_oid: str
+    ) -> None:
+        if self.open_form(subject_id, event_oid, occurrence, form_oid, "casebook") is not None:
+            self.activateWindow()  # the keyboard goes to the form; the tracker stays open
 
     def _form_close_requested(self) -> None:
         info = self.open_form_info

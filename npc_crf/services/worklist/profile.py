@@ -29,6 +29,7 @@ class StudyProfile:
     ae_serious_item: str | None
     ae_outcome_item: str | None
     ae_term_item: str | None = None  # names an AE in the worklist
+    ae_grade_item: str | None = None  # the CTCAE grade of an AE (its texts follow the term)
 
 
 #: the bundled studies; other studies get :func:`derive_profile`
@@ -43,6 +44,7 @@ STUDY_PROFILES: dict[str, StudyProfile] = {
         ae_serious_item="AESER",
         ae_outcome_item="AEOUT",
         ae_term_item="AETERM",
+        ae_grade_item="AETOXGR",
     ),
     "NCT07062484": StudyProfile(
         cycle_event="TRT",
@@ -55,6 +57,7 @@ STUDY_PROFILES: dict[str, StudyProfile] = {
         ae_serious_item="AESER",
         ae_outcome_item="AEOUT",
         ae_term_item="AETERM",
+        ae_grade_item="AEGRADE",
     ),
 }
 
@@ -69,7 +72,8 @@ def _find_item(study: Study, item_oid: str) -> ItemAt | None:
 
 
 def derive_profile(study: Study) -> StudyProfile:
-    """A profile from CDASH-style item OIDs: ICDAT, BRTHDAT, SEX, AESER, AEOUT, AETERM."""
+    """A profile from CDASH-style item OIDs: ICDAT, BRTHDAT, SEX, AESER, AEOUT, AETERM,
+    AETOXGR (or AEGRADE)."""
     cycles = [e.oid for e in study.events if e.anchor == "previous"]
     ae_form = next((f.oid for f in study.forms.values() if f.item("AESER") is not None), None)
     ae = study.forms.get(ae_form) if ae_form else None
@@ -84,6 +88,10 @@ def derive_profile(study: Study) -> StudyProfile:
         ae_serious_item="AESER" if ae_form else None,
         ae_outcome_item="AEOUT" if ae is not None and ae.item("AEOUT") is not None else None,
         ae_term_item="AETERM" if ae is not None and ae.item("AETERM") is not None else None,
+        ae_grade_item=next(
+            (oid for oid in ("AETOXGR", "AEGRADE") if ae is not None and ae.item(oid) is not None),
+            None,
+        ),
     )
 
 

@@ -338,6 +338,7 @@ class RadioEditor(ItemEditor):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(2)
+        self.grid = grid  # subclasses may lay the buttons out again (CTCAE grade texts)
         columns = 2 if wide and len(self.options) > 3 else (1 if wide else len(self.options))
         rows = -(-len(self.options) // max(columns, 1))
         for n, (_code, label) in enumerate(self.options):
