@@ -159,3 +159,25 @@ def test_chinese_text_has_a_font_offscreen(qapp, lang):
         assert QFontDatabase.writingSystems(family)
     finally:
         install_language(qapp, "en")
+
+
+def test_scaled_labels_inside_windows_follow_the_font_size(qtbot: object) -> None:
+    """Qt tells only top-level windows of a font change: a heading inside a view must follow."""
+    from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+
+    from npc_crf.ui.i18n import ScaledLabel, apply_font, font_scale
+
+    window = QWidget()
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    heading = ScaledLabel("Casebook", factor=1.4, bold=True)
+    QVBoxLayout(window).addWidget(heading)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = font_scale()
+    try:
+        apply_font(app, "en", 100)
+        normal = heading.font().pointSizeF()
+        apply_font(app, "en", 150)
+        assert heading.font().pointSizeF() > normal * 1.4
+    finally:
+        apply_font(app, "en", before)

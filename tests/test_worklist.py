@@ -253,6 +253,10 @@ EXPECTED_ITEMS: dict[str, set[Row]] = {
         *_forms(INCOMPLETE, "AEV", 1, ("AE",), None),
         *_forms(INCOMPLETE, "AEV", 2, ("AE",), None),
         (WorkKind.AE_WITHOUT_OUTCOME, "AEV", 1, "AE", "AEOUT", None, None),
+        # serious, but the date the site became aware is not entered: no clock yet
+        (WorkKind.SAE_REPORT, "AEV", 1, "AE", "AEAWDAT", None, None),
+        # cycle 2 on 25 Jan: due 31 Jan, window 28 Jan - 3 Feb, 3 days early
+        (WorkKind.VISIT_OUT_OF_WINDOW, "CYCLE", 2, None, None, dt.date(2026, 1, 31), 3),
     },
     "failed": _forms(NOT_STARTED, "SCR", 1, SCR_FORMS[1:], CONSENT),
 }
@@ -289,12 +293,16 @@ def test_an_adverse_event_without_outcome_carries_its_term(
     assert item.term == FATIGUE
 
 
-def test_worklist_order_overdue_first_then_by_date(ws: Workspace) -> None:
+def test_worklist_order_reports_then_overdue_then_by_date(ws: Workspace) -> None:
     items = ws.worklist.items(TODAY)
-    kinds = [i.kind is WorkKind.OVERDUE_VISIT for i in items]
-    assert kinds == sorted(kinds, reverse=True)
+    reports = {WorkKind.SAE_REPORT, WorkKind.SUSAR_REPORT, WorkKind.SUSAR_FOLLOWUP}
+    ranks = [
+        0 if i.kind in reports else 1 if i.kind is WorkKind.OVERDUE_VISIT else 2 for i in items
+    ]
+    assert ranks == sorted(ranks)
+    assert set(ranks) == {0, 1, 2}
     overdue = [i.due for i in items if i.kind is WorkKind.OVERDUE_VISIT]
-    rest = [i.due for i in items if i.kind is not WorkKind.OVERDUE_VISIT]
+    rest = [i.due for i in items if i.kind is not WorkKind.OVERDUE_VISIT and i.kind not in reports]
     assert overdue == sorted(d for d in overdue if d)
     dated = [d for d in rest if d is not None]
     assert rest[: len(dated)] == sorted(dated)

@@ -14,6 +14,11 @@ series is listed) are in ``docs/schedule.md``.
 An occurrence is *done* when its ``date_item`` is answered (a missing-data code
 counts as answered: the visit happened, its date is unknown), or — for events
 without a ``date_item`` — when it exists. Window edges are inclusive.
+
+A done occurrence with a date and a window is *in window*, *early* or *late*
+(:class:`VisitTiming`, with the days outside); when a partial date leaves its
+window open (an anchor that is a partial date, or computed from one) it is
+*indeterminate*. (A ``date_item`` is always a full date.)
 """
 
 from __future__ import annotations
@@ -53,6 +58,23 @@ class VisitState(StrEnum):
     UNPLANNED = "unplanned"  # its due date cannot be known yet
 
 
+class VisitTiming(StrEnum):
+    """Whether a done occurrence happened inside its window."""
+
+    IN_WINDOW = "in_window"
+    EARLY = "early"  # before the window opened
+    LATE = "late"  # after the window closed
+    INDETERMINATE = "indeterminate"  # a partial date leaves it open
+
+
+class Timing(NamedTuple):
+    """A done occurrence's timing and its days outside the window (at least, at most)."""
+
+    timing: VisitTiming
+    days: int | None = None
+    days_max: int | None = None
+
+
 class Unplanned(StrEnum):
     """Why an occurrence has no due date (for the GUI to translate)."""
 
@@ -82,6 +104,17 @@ class PlannedVisit:
     exists: bool = False
     #: why there is no due date, when there is none
     unplanned: Unplanned | None = None
+    #: done with a date and a window: in window, early, late or indeterminate
+    timing: VisitTiming | None = None
+    #: early or late: days outside the window (the least, when partial dates leave a range)
+    days_outside: int | None = None
+    #: ... and the most, when it differs
+    days_outside_max: int | None = None
+
+    @property
+    def out_of_window(self) -> bool:
+        """True when done early or late (outside its window)."""
+        return self.timing in (VisitTiming.EARLY, VisitTiming.LATE)
 
     def days_from_due(self, today: dt.date) -> int | None:
         """``today − due`` in days: positive when past the due date; None without one."""
@@ -177,6 +210,29 @@ def visit_state(
     return VisitState.UPCOMING
 
 
+def visit_timing(
+    actual: tuple[dt.date, dt.date],
+    start: tuple[dt.date, dt.date],
+    end: tuple[dt.date, dt.date],
+) -> Timing:
+    """Where a visit's date falls in its window; each is (earliest, latest) possible day.
+
+    Full dates have ``earliest == latest``; a window counted from a partial anchor gives
+    a range for its start and end. Edges are inclusive. Early or late only when every
+    possible day is outside; inside only when every possible day is inside.
+    """
+    first, last = actual
+    if first > end[1]:
+        least, most = (first - end[1]).days, (last - end[0]).days
+        return Timing(VisitTiming.LATE, least, most if most != least else None)
+    if last < start[0]:
+        least, most = (start[0] - last).days, (start[1] - first).days
+        return Timing(VisitTiming.EARLY, least, most if most != least else None)
+    if first >= start[1] and last <= end[0]:
+        return Timing(VisitTiming.IN_WINDOW)
+    return Timing(VisitTiming.INDETERMINATE)
+
+
 def plan_subject(
     study: Study,
     subject: SubjectData,
@@ -219,9 +275,34 @@ class _Due(NamedTuple):
     date: dt.date | None
     why: Unplanned | None = None
     note: str | None = None
+    #: (earliest, latest) due date when the anchor is a partial date
+    span: tuple[dt.date, dt.date] | None = None
+
+
+class _Actual(NamedTuple):
+    done: bool
+    date: dt.date | None = None
+    note: str | None = None
 
 
 _NO_SUCH_OCCURRENCE = _Due(None)
+
+
+def _timing(actual: _Actual, due: _Due, before: int, after: int) -> Timing | None:
+    """The timing of a done occurrence; None without a date or without a window."""
+    if actual.date is None:
+        return None
+    day = (actual.date, actual.date)
+    if due.date is not None:
+        dues = (due.date, due.date)
+    elif due.span is not None:
+        dues = due.span
+    elif due.why is Unplanned.ANCHOR_INDETERMINATE:
+        return Timing(VisitTiming.INDETERMINATE)
+    else:
+        return None
+    early, late = dt.timedelta(days=before), dt.timedelta(days=after)
+    return visit_timing(day, (dues[0] - early, dues[1] - early), (dues[0] + late, dues[1] + late))
 
 
 @dataclass
@@ -266,7 +347,10 @@ class _Planner:
             result = _Due(value)
         elif isinstance(value, PartialDate):
             result = _Due(
-                None, Unplanned.ANCHOR_PARTIAL, f"anchor '{name}' is a partial date ({value})"
+                None,
+                Unplanned.ANCHOR_PARTIAL,
+                f"anchor '{name}' is a partial date ({value})",
+                (value.earliest(), value.latest()),
             )
         elif value is INDETERMINATE:
             result = _Due(
@@ -279,28 +363,28 @@ class _Planner:
         self.anchors[name] = result
         return result
 
-    def actual(self, event: Event, occurrence: int) -> tuple[bool, dt.date | None, str | None]:
-        """(done, actual date, note) of an existing occurrence."""
+    def actual(self, event: Event, occurrence: int) -> _Actual:
+        """Whether an existing occurrence is done, and its date."""
         if event.date_item is None:
-            return True, None, None
+            return _Actual(True)
         form_oid, item_oid = event.date_item
         form = self.study.forms[form_oid]
         item = form.item(item_oid)
         data = self.subject.form_data(event.oid, occurrence, form_oid)
         if item is None or data is None:
-            return False, None, None
+            return _Actual(False)
         raw = data.get(item_oid)
         where = f"{event.oid}[{occurrence}] {form_oid}.{item_oid}"
         if isinstance(raw, Missing):
-            return True, None, f"{where} is answered '{raw.code}': the date is not known"
+            return _Actual(True, note=f"{where} is answered '{raw.code}': the date is not known")
         value = to_value(item, raw)
         if isinstance(value, dt.datetime):
             value = value.date()
         if isinstance(value, dt.date):
-            return True, value, None
+            return _Actual(True, value)
         if not self.relevant(form, item, data, event, occurrence):
-            return True, None, f"{where} does not apply (skip logic): the visit has no date"
-        return False, None, None
+            return _Actual(True, note=f"{where} does not apply (skip logic): the visit has no date")
+        return _Actual(False)
 
     def relevant(
         self, form: Form, item: Item, data: FormData, event: Event, occurrence: int
@@ -340,18 +424,19 @@ class _Planner:
         if offset is None:
             return _NO_SUCH_OCCURRENCE
         base = self.anchor(event.anchor)
+        step = dt.timedelta(days=offset)
         if base.date is None:
-            return base
-        return _Due(base.date + dt.timedelta(days=offset))
+            if base.span is None:
+                return base
+            return base._replace(span=(base.span[0] + step, base.span[1] + step))
+        return _Due(base.date + step)
 
     # -- visits -----------------------------------------------------------------------------
 
     def visit(
         self, event: Event, occurrence: int, previous: PlannedVisit | None, exists: bool
     ) -> PlannedVisit | None:
-        done, actual, actual_note = (
-            self.actual(event, occurrence) if exists else (False, None, None)
-        )
+        actual = self.actual(event, occurrence) if exists else _Actual(False)
         due = self.due(event, occurrence, previous)
         if due is _NO_SUCH_OCCURRENCE:
             if not exists:
@@ -362,21 +447,25 @@ class _Planner:
                 f"{event.oid}[{occurrence}] is past the end of the event's schedule",
             )
         start = end = None
+        before, after = (event.window.before, event.window.after) if event.window else (0, 0)
         if due.date is not None:
-            before, after = (event.window.before, event.window.after) if event.window else (0, 0)
             start = due.date - dt.timedelta(days=before)
             end = due.date + dt.timedelta(days=after)
+        timing = _timing(actual, due, before, after) if actual.done else None
         return PlannedVisit(
             event_oid=event.oid,
             occurrence=occurrence,
             due=due.date,
             window_start=start,
             window_end=end,
-            actual=actual,
-            state=visit_state(done, start, end, self.today),
-            note=actual_note or due.note,
+            actual=actual.date,
+            state=visit_state(actual.done, start, end, self.today),
+            note=actual.note or due.note,
             exists=exists,
             unplanned=due.why,
+            timing=timing.timing if timing else None,
+            days_outside=timing.days if timing else None,
+            days_outside_max=timing.days_max if timing else None,
         )
 
     def event_visits(self, event: Event) -> list[PlannedVisit]:

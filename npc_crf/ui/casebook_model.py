@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from npc_crf.forms.model import Study
+from npc_crf.oncology.schedule import PlannedVisit, VisitTiming
 from npc_crf.services.worklist import CasebookGrid, CellState, FormCell, GridColumn
 from npc_crf.ui import labels
 from npc_crf.ui.view_look import (
@@ -37,6 +38,19 @@ from npc_crf.ui.view_look import (
 )
 
 Index = QModelIndex | QPersistentModelIndex
+
+#: a header role giving the visit's VisitTiming when it is done out of its window (or the
+#: window cannot be decided), else None
+VISIT_TIMING_ROLE = Qt.ItemDataRole.UserRole + 10
+#: the colour of a visit done out of its window (header text and strip)
+OUT_OF_WINDOW_COLOUR = "#6a1b9a"
+
+
+def timing_flag(visit: PlannedVisit | None) -> VisitTiming | None:
+    """The timing worth marking in the header: early, late or indeterminate; else None."""
+    if visit is None or visit.timing is None or visit.timing is VisitTiming.IN_WINDOW:
+        return None
+    return visit.timing
 
 
 @dataclass(frozen=True)
@@ -80,9 +94,27 @@ def column_header(study: Study, column: GridColumn, lang: str) -> str:
                 )
             )
         window = labels.window_text(visit.window_start, visit.window_end)
-        if window and visit.actual is None:
-            lines.append(window)
-        lines.append(labels.visit_state_text(visit.state))
+        if window and (visit.actual is None or timing_flag(visit) is not None):
+            lines.append(window)  # and for a visit out of it, to show why
+        state = labels.visit_state_text(visit.state)
+        if timing_flag(visit) is not None:
+            state = QCoreApplication.translate("Casebook", "{state} · {timing}").format(
+                state=state, timing=labels.visit_timing_text(visit)
+            )
+        lines.append(state)
+    return "\n".join(lines)
+
+
+def timing_tooltip(visit: PlannedVisit) -> str:
+    """The lines a header's tooltip adds for a visit done out of its window."""
+    lines = [labels.visit_timing_text(visit)]
+    window = labels.window_text(visit.window_start, visit.window_end)
+    if window:
+        lines.append(
+            QCoreApplication.translate("Casebook", "Window: {window} (due {due})").format(
+                window=window, due=labels.date_text(visit.due)
+            )
+        )
     return "\n".join(lines)
 
 
@@ -195,7 +227,11 @@ class CasebookGridModel(QAbstractTableModel):
             return self._column_headers[section]
         if role == VISIT_STATE_ROLE:
             return column.visit.state if column.visit is not None else None
+        if role == VISIT_TIMING_ROLE:
+            return timing_flag(column.visit)
         if role == Qt.ItemDataRole.ForegroundRole:
+            if timing_flag(column.visit) is not None:
+                return _brush(OUT_OF_WINDOW_COLOUR)
             colour = visit_colour(column.visit)
             return QBrush(colour) if colour is not None else None
         if role == Qt.ItemDataRole.FontRole and not column.exists:
@@ -205,7 +241,10 @@ class CasebookGridModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column.visit is None:
                 return self._column_headers[section].replace("\n", " · ")
-            return visit_tooltip(self.study, column.visit, self.lang, self._today())
+            tip = visit_tooltip(self.study, column.visit, self.lang, self._today())
+            if timing_flag(column.visit) is not None:
+                tip = f"{tip}\n{timing_tooltip(column.visit)}"
+            return tip
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

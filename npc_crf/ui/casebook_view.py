@@ -35,13 +35,19 @@ from PySide6.QtWidgets import (
 
 from npc_crf.auth.roles import Permission, allowed
 from npc_crf.forms.model import Event, EventKind, Study
-from npc_crf.oncology.schedule import VisitState
+from npc_crf.oncology.schedule import VisitState, VisitTiming
 from npc_crf.services.subjects import NEEDS_REASON, TRANSITIONS, SubjectStatus
 from npc_crf.services.worklist import CasebookGrid, CellState, SubjectHeader, profile_for
 from npc_crf.services.workspace import Workspace
 from npc_crf.ui import labels
-from npc_crf.ui.casebook_model import CasebookGridModel, CellTarget
+from npc_crf.ui.casebook_model import (
+    OUT_OF_WINDOW_COLOUR,
+    VISIT_TIMING_ROLE,
+    CasebookGridModel,
+    CellTarget,
+)
 from npc_crf.ui.i18n import ScaledLabel
+from npc_crf.ui.lesion_tracker import TrackerButton
 from npc_crf.ui.load_status import LoadStatus, run_job
 from npc_crf.ui.view_look import (
     CELL_COLOURS,
@@ -88,6 +94,8 @@ class _Loaded:
 class VisitHeader(QHeaderView):
     """The grid's column header, with a strip in the visit state's colour under each title.
 
+    A visit done out of its window (or whose window a partial date leaves undecided)
+    gets a strip half in the done colour, half in :data:`OUT_OF_WINDOW_COLOUR`.
     Painted by hand, so the state shows on every platform style.
     """
 
@@ -114,10 +122,15 @@ class VisitHeader(QHeaderView):
         if colour is None:
             return
         strip = self._strip()
-        painter.fillRect(
-            QRect(rect.left() + 1, rect.bottom() - strip + 1, rect.width() - 2, strip),
-            QColor(colour),
-        )
+        band = QRect(rect.left() + 1, rect.bottom() - strip + 1, rect.width() - 2, strip)
+        painter.fillRect(band, QColor(colour))
+        timing = self.model().headerData(logicalIndex, Qt.Orientation.Horizontal, VISIT_TIMING_ROLE)
+        if isinstance(timing, VisitTiming):
+            half = band.width() // 2
+            painter.fillRect(
+                QRect(band.left() + half, band.top(), band.width() - half, strip),
+                QColor(OUT_OF_WINDOW_COLOUR),
+            )
 
 
 #: the strip under a column title; upcoming visits get a neutral one
@@ -297,6 +310,8 @@ class CasebookView(QWidget):
         self.add_unscheduled_button = QPushButton(self.tr("Add unscheduled visit"))
         self.add_unscheduled_button.setObjectName("add_unscheduled")
         self.refresh_button = QPushButton(self.tr("Refresh"))
+        #: "Tumour response" (Ctrl+R): the lesion tracker; hidden when the study has none
+        self.tracker_button = TrackerButton(ws, lambda: self.subject_id, self)
         for button, event in (
             (self.add_cycle_button, self._cycle),
             (self.add_unscheduled_button, self._unscheduled),
@@ -315,6 +330,7 @@ class CasebookView(QWidget):
         heading.addWidget(self.title)
         heading.addWidget(self.status_button)
         heading.addStretch(1)
+        heading.addWidget(self.tracker_button)
         heading.addWidget(self.refresh_button)
         heading.addWidget(self.add_unscheduled_button)
         heading.addWidget(self.add_cycle_button)
@@ -589,6 +605,9 @@ class CasebookView(QWidget):
         entries.append((_swatch("#ffffff", labels.warnings_mark()), labels.warnings_text()))
         entries.append((_swatch("#ffffff", labels.queries_mark(1)), self.tr("Open queries")))
         entries.append((_swatch(NOT_APPLICABLE_COLOUR, " "), self.tr("Not part of this visit")))
+        entries.append(
+            (_swatch(OUT_OF_WINDOW_COLOUR, " "), self.tr("Visit done outside its window"))
+        )
         per_row = 4
         for n, (mark_widget, text) in enumerate(entries):
             r, c = divmod(n, per_row)

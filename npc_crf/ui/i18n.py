@@ -158,6 +158,9 @@ def apply_font(app: QGuiApplication, lang: str, scale_percent: int) -> QFont:
         # a widget with a style sheet keeps the font it had when the sheet was applied;
         # applying the sheet again makes it take the new application font
         for widget in app.allWidgets():
+            if isinstance(widget, ScaledLabel):
+                # Qt tells only top-level windows that the application font changed
+                widget.rescale()
             sheet = widget.styleSheet()
             if sheet:
                 widget.setStyleSheet("")
@@ -184,9 +187,10 @@ class ScaledLabel(QLabel):
     ) -> None:
         super().__init__(text, parent)
         self.factor, self.bold, self.fixed = factor, bold, fixed
-        self._rescale()
+        self.rescale()
 
-    def _rescale(self) -> None:
+    def rescale(self) -> None:
+        """Take the application font × ``factor`` again."""
         font = QFont(QGuiApplication.font())
         size = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
         if self.fixed:
@@ -202,5 +206,5 @@ class ScaledLabel(QLabel):
         """Follow the application font."""
         handled = super().event(event)
         if event.type() == QEvent.Type.ApplicationFontChange:
-            self._rescale()
+            self.rescale()
         return handled

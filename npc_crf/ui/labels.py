@@ -12,7 +12,7 @@ import datetime as dt
 from PySide6.QtCore import QCoreApplication
 
 from npc_crf.forms.model import Study
-from npc_crf.oncology.schedule import Unplanned, VisitState
+from npc_crf.oncology.schedule import PlannedVisit, Unplanned, VisitState, VisitTiming
 from npc_crf.services.subjects import SubjectStatus
 from npc_crf.services.worklist import CellState, WorkKind
 
@@ -152,6 +152,23 @@ def work_kind_text(kind: WorkKind) -> str:
         WorkKind.AE_WITHOUT_OUTCOME: QCoreApplication.translate(
             "WorkKind", "Adverse events without outcome"
         ),
+        WorkKind.SAE_REPORT: QCoreApplication.translate("WorkKind", "SAE reports to send"),
+        WorkKind.SUSAR_REPORT: QCoreApplication.translate("WorkKind", "SUSAR reports to send"),
+        WorkKind.SUSAR_FOLLOWUP: QCoreApplication.translate(
+            "WorkKind", "SUSAR follow-up reports to send"
+        ),
+        WorkKind.AE_OUTSIDE_WINDOW: QCoreApplication.translate(
+            "WorkKind", "Adverse events outside the reporting window"
+        ),
+        WorkKind.AE_FOLLOWUP_MISSING: QCoreApplication.translate(
+            "WorkKind", "Adverse events needing follow-up"
+        ),
+        WorkKind.VISIT_OUT_OF_WINDOW: QCoreApplication.translate(
+            "WorkKind", "Visits done out of window"
+        ),
+        WorkKind.LAB_WITHOUT_AE: QCoreApplication.translate(
+            "WorkKind", "Abnormal lab values without an adverse event"
+        ),
     }
     return texts[kind]
 
@@ -167,8 +184,55 @@ def work_item_text(kind: WorkKind) -> str:
         WorkKind.AE_WITHOUT_OUTCOME: QCoreApplication.translate(
             "WorkKind", "Outcome of adverse event missing"
         ),
+        WorkKind.SAE_REPORT: QCoreApplication.translate("WorkKind", "SAE report to the sponsor"),
+        WorkKind.SUSAR_REPORT: QCoreApplication.translate(
+            "WorkKind", "SUSAR report to the regulator and ethics committee"
+        ),
+        WorkKind.SUSAR_FOLLOWUP: QCoreApplication.translate("WorkKind", "SUSAR follow-up report"),
+        WorkKind.AE_OUTSIDE_WINDOW: QCoreApplication.translate(
+            "WorkKind", "Adverse event outside the reporting window"
+        ),
+        WorkKind.AE_FOLLOWUP_MISSING: QCoreApplication.translate(
+            "WorkKind", "Follow-up of adverse event missing"
+        ),
+        WorkKind.VISIT_OUT_OF_WINDOW: QCoreApplication.translate(
+            "WorkKind", "Visit done out of window"
+        ),
+        WorkKind.LAB_WITHOUT_AE: QCoreApplication.translate(
+            "WorkKind", "Abnormal lab value without adverse event"
+        ),
     }
     return texts[kind]
+
+
+def visit_timing_text(visit: PlannedVisit) -> str:
+    """Whether a done visit was in its window: "3 days late", "in window"; empty when
+    it cannot be judged (not done, no date, no window)."""
+    timing = visit.timing
+    if timing is None:
+        return ""
+    if timing is VisitTiming.IN_WINDOW:
+        return QCoreApplication.translate("VisitTiming", "in window")
+    if timing is VisitTiming.INDETERMINATE:
+        return QCoreApplication.translate("VisitTiming", "window not decidable (partial date)")
+    early = timing is VisitTiming.EARLY
+    return early_late_text(early, visit.days_outside or 0, visit.days_outside_max)
+
+
+def early_late_text(early: bool, days: int, most: int | None = None) -> str:
+    """ "1 day early", "5 days late", "11–41 days late" (a range when partial dates leave one)."""
+    if most is not None:
+        span = f"{days}–{most}"
+        if early:
+            return QCoreApplication.translate("VisitTiming", "{days} days early").format(days=span)
+        return QCoreApplication.translate("VisitTiming", "{days} days late").format(days=span)
+    if early:
+        if days == 1:
+            return QCoreApplication.translate("VisitTiming", "1 day early")
+        return QCoreApplication.translate("VisitTiming", "{days} days early").format(days=days)
+    if days == 1:
+        return QCoreApplication.translate("VisitTiming", "1 day late")
+    return QCoreApplication.translate("VisitTiming", "{days} days late").format(days=days)
 
 
 def days_text(days: int) -> str:

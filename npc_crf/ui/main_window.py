@@ -254,9 +254,7 @@ class MainWindow(QMainWindow):
         self.worklist.formRequested.connect(self._form_requested)
         self.casebook = CasebookView(self.ws, self.runner, self.lang)
         self.casebook.formRequested.connect(self._form_requested)
-        tracker_button = getattr(self.casebook, "tracker_button", None)  # "Tumour response"
-        if tracker_button is not None:
-            tracker_button.requested.connect(self.open_lesion_tracker)
+        self.casebook.tracker_button.requested.connect(self.open_lesion_tracker)
         self.views.update(subjects=self.subjects, worklist=self.worklist, casebook=self.casebook)
         for key, view in self.views.items():
             view.setObjectName(f"page_{key}")

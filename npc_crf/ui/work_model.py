@@ -30,15 +30,24 @@ from npc_crf.ui.widgets.values import display_text
 Index = QModelIndex | QPersistentModelIndex
 
 
-#: the order of the worklist's groups
+#: the order of the worklist's groups: reports to send first, they run on a clock of days
 WORK_ORDER: tuple[WorkKind, ...] = (
+    WorkKind.SAE_REPORT,
+    WorkKind.SUSAR_REPORT,
+    WorkKind.SUSAR_FOLLOWUP,
     WorkKind.OVERDUE_VISIT,
     WorkKind.UPCOMING_VISIT,
     WorkKind.FORM_NOT_STARTED,
     WorkKind.FORM_INCOMPLETE,
     WorkKind.OPEN_QUERY,
     WorkKind.AE_WITHOUT_OUTCOME,
+    WorkKind.AE_FOLLOWUP_MISSING,
+    WorkKind.AE_OUTSIDE_WINDOW,
+    WorkKind.LAB_WITHOUT_AE,
+    WorkKind.VISIT_OUT_OF_WINDOW,
 )
+#: the kinds whose lines are red when past their due date (or not started)
+URGENT_KINDS = frozenset({WorkKind.SAE_REPORT, WorkKind.SUSAR_REPORT, WorkKind.SUSAR_FOLLOWUP})
 
 
 class WorkColumn(IntEnum):
@@ -71,13 +80,102 @@ class WorkRow:
 
 
 def term_text(study: Study, item: WorkItem, lang: str) -> str | None:
-    """The adverse event's term as the form shows it (a CTCAE code decoded), or None."""
-    term_oid = profile_for(study).ae_term_item
-    form = study.forms.get(item.form_oid or "")
+    """The adverse event's term as the form shows it (a CTCAE code decoded), or None.
+
+    A laboratory value's CTCAE term is decoded by the adverse-event form's term item.
+    """
+    profile = profile_for(study)
+    term_oid = profile.ae_term_item
+    form_oid = profile.ae_form if item.kind is WorkKind.LAB_WITHOUT_AE else item.form_oid
+    form = study.forms.get(form_oid or "")
     term_item = form.item(term_oid) if form is not None and term_oid else None
     if item.term is None or term_item is None:
         return None
     return display_text(study, term_item, item.term, lang) or None
+
+
+def _clock_detail(state: str) -> str | None:
+    texts = {
+        "not_started": QCoreApplication.translate(
+            "Worklist", "the date the site became aware is not entered"
+        ),
+    }
+    return texts.get(state)
+
+
+def _place_detail(place: str) -> str | None:
+    texts = {
+        "before_first_dose": QCoreApplication.translate(
+            "Worklist", "before the first dose: belongs in medical history"
+        ),
+        "after_window": QCoreApplication.translate("Worklist", "after the reporting window"),
+        "indeterminate_start": QCoreApplication.translate(
+            "Worklist", "partial onset date: may be before the first dose"
+        ),
+        "indeterminate_end": QCoreApplication.translate(
+            "Worklist", "partial date: may be after the reporting window"
+        ),
+        "no_first_dose": QCoreApplication.translate(
+            "Worklist", "no study therapy recorded yet: before the first dose"
+        ),
+    }
+    return texts.get(place)
+
+
+def _followup_detail(reason: str) -> str | None:
+    texts = {
+        "stale": QCoreApplication.translate("Worklist", "ongoing and not updated"),
+        "window_closed": QCoreApplication.translate(
+            "Worklist", "ongoing when the reporting window closed"
+        ),
+    }
+    return texts.get(reason)
+
+
+def _timing_detail(timing: str) -> str | None:
+    if timing == "indeterminate":
+        return QCoreApplication.translate("Worklist", "a partial date leaves the window undecided")
+    return None
+
+
+def _lab_detail(detail: str) -> str:
+    grade, _, match = detail.partition(":")
+    if match:
+        return QCoreApplication.translate(
+            "Worklist", "grade {grade}; an adverse event with a partial date may cover it"
+        ).format(grade=grade)
+    return QCoreApplication.translate("Worklist", "grade {grade}").format(grade=grade)
+
+
+def detail_text(item: WorkItem) -> str | None:
+    """What the item's ``detail`` code adds to the line, in words (None: nothing)."""
+    if item.detail is None:
+        return None
+    if item.kind in URGENT_KINDS:
+        return _clock_detail(item.detail)
+    if item.kind is WorkKind.AE_OUTSIDE_WINDOW:
+        return _place_detail(item.detail)
+    if item.kind is WorkKind.AE_FOLLOWUP_MISSING:
+        return _followup_detail(item.detail)
+    if item.kind is WorkKind.VISIT_OUT_OF_WINDOW:
+        return _timing_detail(item.detail)
+    if item.kind is WorkKind.LAB_WITHOUT_AE:
+        return _lab_detail(item.detail)
+    return None
+
+
+def days_column_text(item: WorkItem) -> str:
+    """The Days column: past or until the due date; for a visit out of its window, days
+    early or late; for an AE outside the reporting window, days outside."""
+    if item.days is None:
+        return ""
+    if item.kind is WorkKind.VISIT_OUT_OF_WINDOW:
+        return labels.early_late_text(item.detail == "early", item.days)
+    if item.kind is WorkKind.AE_OUTSIDE_WINDOW:
+        if item.days == 1:
+            return QCoreApplication.translate("Worklist", "1 day outside")
+        return QCoreApplication.translate("Worklist", "{days} days outside").format(days=item.days)
+    return labels.days_text(item.days)
 
 
 def work_row(study: Study, item: WorkItem, lang: str, position: int) -> WorkRow:
@@ -88,13 +186,18 @@ def work_row(study: Study, item: WorkItem, lang: str, position: int) -> WorkRow:
         what = QCoreApplication.translate("Worklist", "{what}: {item}").format(
             what=what, item=named
         )
+    detail = detail_text(item)
+    if detail:
+        what = QCoreApplication.translate("Worklist", "{what} — {detail}").format(
+            what=what, detail=detail
+        )
     where_parts = []
     if item.event_oid:
         where_parts.append(labels.event_text(study, item.event_oid, item.occurrence, lang))
     if item.form_oid:
         where_parts.append(labels.form_text(study, item.form_oid, lang))
     where = " · ".join(where_parts)
-    days = labels.days_text(item.days) if item.days is not None else ""
+    days = days_column_text(item)
     texts = (item.subject_id, what, where, labels.date_text(item.due), days)
     tie = f"{position:08d}"
     keys: tuple[str | int, ...] = (
@@ -108,9 +211,16 @@ def work_row(study: Study, item: WorkItem, lang: str, position: int) -> WorkRow:
 
 
 def work_colour(item: WorkItem) -> str | None:
-    """Red for an overdue visit, orange for one on or past its due date (window still open)."""
+    """Red for an overdue visit or report (or one whose clock cannot start), orange for a
+    visit on or past its due date (window still open), a report still on time, and a
+    visit done out of its window."""
     if item.kind is WorkKind.OVERDUE_VISIT:
         return VISIT_COLOURS[VisitState.OVERDUE]
+    if item.kind in URGENT_KINDS:
+        late = item.days is None or item.days > 0
+        return VISIT_COLOURS[VisitState.OVERDUE if late else VisitState.DUE]
+    if item.kind is WorkKind.VISIT_OUT_OF_WINDOW:
+        return VISIT_COLOURS[VisitState.DUE]
     if item.kind is WorkKind.UPCOMING_VISIT and item.days is not None and item.days >= 0:
         return VISIT_COLOURS[VisitState.DUE]
     return None
@@ -245,6 +355,8 @@ class WorkTreeModel(QAbstractItemModel):
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.ForegroundRole and group.kind is WorkKind.OVERDUE_VISIT:
+        if role == Qt.ItemDataRole.ForegroundRole and (
+            group.kind is WorkKind.OVERDUE_VISIT or group.kind in URGENT_KINDS
+        ):
             return QBrush(QColor(VISIT_COLOURS[VisitState.OVERDUE]))
         return None

@@ -33,8 +33,9 @@ from npc_crf.ui.worker import Job, JobRunner
 
 
 class WorklistView(QWidget):
-    """Overdue visits, upcoming visits, forms not started, incomplete forms, open queries
-    and adverse events without outcome, each a group.
+    """The kinds of work of :data:`~npc_crf.ui.work_model.WORK_ORDER`, each a group: SAE
+    and SUSAR reports to send first, then overdue and upcoming visits, forms not started
+    or incomplete, open queries, and the adverse-event, laboratory and visit-window checks.
 
     Double-click or Enter on a line emits :attr:`formRequested` (subject, event,
     occurrence, form) when the line names a form, else :attr:`subjectOpened`.

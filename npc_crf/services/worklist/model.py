@@ -35,6 +35,27 @@ class WorkKind(StrEnum):
     FORM_INCOMPLETE = "form_incomplete"
     OPEN_QUERY = "open_query"
     AE_WITHOUT_OUTCOME = "ae_without_outcome"
+    #: an SAE to report to the sponsor (detail: the ClockState; running, overdue, or
+    #: not started when the awareness date is missing)
+    SAE_REPORT = "sae_report"
+    #: a SUSAR to report to the regulator and ethics committee (detail: the ClockState)
+    SUSAR_REPORT = "susar_report"
+    #: the complete follow-up report of a fatal or life-threatening SUSAR
+    SUSAR_FOLLOWUP = "susar_followup"
+    #: an AE whose onset is outside the reporting window (detail: the Place)
+    AE_OUTSIDE_WINDOW = "ae_outside_window"
+    #: an ongoing AE whose follow-up is missing (detail: the FollowUpReason)
+    AE_FOLLOWUP_MISSING = "ae_followup_missing"
+    #: a visit done outside its window (detail: the VisitTiming; days: days outside)
+    VISIT_OUT_OF_WINDOW = "visit_out_of_window"
+    #: a laboratory value of CTCAE grade 1 or more without a matching AE (detail: the
+    #: grade, "2:indeterminate" when an AE with a partial date may cover it; term: the
+    #: CTCAE term's code; item_path: the analyte's item; due: the sample date)
+    LAB_WITHOUT_AE = "lab_without_ae"
+
+
+#: the reporting clocks: listed first, they are the most urgent work
+REPORT_KINDS = frozenset({WorkKind.SAE_REPORT, WorkKind.SUSAR_REPORT, WorkKind.SUSAR_FOLLOWUP})
 
 
 @dataclass(frozen=True)
@@ -48,14 +69,22 @@ class WorkItem:
     form_oid: str | None
     item_path: str | None
     due: dt.date | None
-    days: int | None  # days overdue (+) or until due (-), when a visit
-    term: object = None  # what the item is about: the adverse event's term (a code)
+    #: visits and reports: days past the due date (+) or until it (-); a visit out of its
+    #: window or an AE outside the reporting window: days outside (at least)
+    days: int | None
+    #: what the item is about: the adverse event's term, or a laboratory value's CTCAE
+    #: term (a code)
+    term: object = None
+    #: the kind's particulars, a code (a clock state, a window place, a visit timing, a grade)
+    detail: str | None = None
 
     @property
     def sort_key(self) -> tuple[int, dt.date, str, str, int, str]:
-        """Overdue visits first, then by date (undated last), subject, event, form."""
+        """Reports to send first, then overdue visits, then by date (undated last),
+        subject, event, form."""
+        rank = 0 if self.kind in REPORT_KINDS else 1 if self.kind is WorkKind.OVERDUE_VISIT else 2
         return (
-            0 if self.kind is WorkKind.OVERDUE_VISIT else 1,
+            rank,
             self.due or dt.date.max,
             self.subject_id,
             self.event_oid or "",

@@ -5,8 +5,9 @@ A handful of queries for the whole site (or one subject), not one per subject an
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, and_, select
@@ -28,6 +29,14 @@ class FormRow:
     form_oid: str
     status: str
     values: dict[str, object] = field(default_factory=dict)  # only the items read
+    updated_at: str = ""  # the last save (ISO 8601, UTC)
+
+    @property
+    def saved_on(self) -> dt.date | None:
+        """The local day of the last save."""
+        if not self.updated_at:
+            return None
+        return dt.datetime.fromisoformat(self.updated_at).astimezone().date()
 
 
 @dataclass
@@ -49,19 +58,55 @@ class SubjectRows:
         found = self.events.get(event, {}).get(occurrence, {}).get(form)
         return found.values if found is not None else None
 
+    def saved_on(self, event: str, occurrence: int, form: str) -> dt.date | None:
+        """The day ``form`` of that occurrence was last saved (None: not saved)."""
+        found = self.events.get(event, {}).get(occurrence, {}).get(form)
+        return found.saved_on if found is not None else None
+
 
 class Reader:
     """Reads subjects, their event occurrences, form statuses and chosen items in bulk.
 
     The items read are those of the study's anchors, the scheduled events'
     ``date_item`` (and what its skip logic reads), the profile's dates and the
-    adverse-event items: four queries for the whole site, two more when one of
-    them is in a repeating group.
+    adverse-event items, and ``extra`` (form OID -> item OIDs: what the safety rules
+    read): four queries for the whole site, two more when one of them is in a
+    repeating group.
     """
 
-    def __init__(self, study: Study, profile: StudyProfile) -> None:
+    def __init__(
+        self,
+        study: Study,
+        profile: StudyProfile | None,
+        extra: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
         self.study = study
+        #: read only these forms (None: every form, for statuses): see :meth:`of_items`
+        self.forms_only: frozenset[str] | None = None
         wanted: dict[str, set[str]] = defaultdict(set)  # form OID -> item or group OIDs
+        for form_oid, oids in (extra or {}).items():
+            wanted[form_oid].update(oids)
+        if profile is not None:
+            self._want_schedule(profile, wanted)
+        self.items: dict[str, set[str]] = {}  # form -> top-level items
+        self.groups: dict[str, dict[str, set[str]]] = {}  # form -> group -> columns
+        for form_oid, oids in wanted.items():
+            form = study.forms.get(form_oid)
+            if form is None:
+                continue
+            for oid in oids:
+                self._place(form, oid)
+
+    @classmethod
+    def of_items(cls, study: Study, wanted: Mapping[str, Iterable[str]]) -> Reader:
+        """A reader of only ``wanted`` (form OID -> item OIDs), and only of those forms."""
+        reader = cls(study, None, wanted)
+        reader.forms_only = frozenset(wanted)
+        return reader
+
+    def _want_schedule(self, profile: StudyProfile, wanted: dict[str, set[str]]) -> None:
+        """What the schedule and the Subjects table need."""
+        study = self.study
         for anchor in study.anchors.values():
             for node in walk(anchor.date.tree):
                 if isinstance(node, CrossRef):
@@ -76,14 +121,6 @@ class Reader:
             for oid in (profile.ae_serious_item, profile.ae_outcome_item, profile.ae_term_item):
                 if oid:
                     wanted[profile.ae_form].add(oid)
-        self.items: dict[str, set[str]] = {}  # form -> top-level items
-        self.groups: dict[str, dict[str, set[str]]] = {}  # form -> group -> columns
-        for form_oid, oids in wanted.items():
-            form = study.forms.get(form_oid)
-            if form is None:
-                continue
-            for oid in oids:
-                self._place(form, oid)
 
     def _want_date_item(self, form_oid: str, item_oid: str, wanted: dict[str, set[str]]) -> None:
         """The date item and what its skip logic reads (a hidden date means done)."""
@@ -148,14 +185,17 @@ class Reader:
             form_instance.c.event_instance_id,
             form_instance.c.form_oid,
             form_instance.c.status,
+            form_instance.c.updated_at,
         )
         if subject_id is not None:
             form_rows = form_rows.where(form_instance.c.event_instance_id.in_(list(held)))
+        if self.forms_only is not None:
+            form_rows = form_rows.where(form_instance.c.form_oid.in_(sorted(self.forms_only)))
         forms: dict[int, FormRow] = {}
         for r in conn.execute(form_rows):
             into = held.get(r[1])
             if into is not None:
-                into[r[2]] = forms[r[0]] = FormRow(r[0], r[2], r[3])
+                into[r[2]] = forms[r[0]] = FormRow(r[0], r[2], r[3], updated_at=r[4])
         self._read_values(conn, forms, subject_id)
         if self.groups:
             self._read_groups(conn, forms, subject_id)

@@ -17,6 +17,16 @@ from npc_crf.forms.expr.functions import anchor_date
 from npc_crf.forms.expr.values import PartialDate
 from npc_crf.forms.model import EventKind
 from npc_crf.forms.session import FormSession, Status
+from npc_crf.oncology.ctcae.settings import CtcaeSettings, ctcae_settings
+from npc_crf.oncology.safety import (
+    SafetySettings,
+    SubjectSafety,
+    UnmatchedLab,
+    assess_subject,
+    lab_findings,
+    safety_profile_for,
+    study_safety_settings,
+)
 from npc_crf.oncology.schedule import (
     PlannedVisit,
     SchedulePolicy,
@@ -39,6 +49,7 @@ from npc_crf.services.worklist.model import (
 )
 from npc_crf.services.worklist.profile import ItemAt, profile_for
 from npc_crf.services.worklist.reader import REREAD_LIMIT, FormRow, Reader, Snapshot, SubjectRows
+from npc_crf.services.worklist.safety_items import lab_items, safety_items, visit_items
 from npc_crf.services.workspace import Workspace
 from npc_crf.store.models import audit_entry, item_value
 from npc_crf.store.records import StoreSubject, subject_forms
@@ -109,17 +120,36 @@ def _overridden(conn: Connection, form_ids: list[int]) -> set[int]:
 class WorklistService:
     """The Subjects table, the worklist, and one subject's casebook header and grid."""
 
-    def __init__(self, ws: Workspace, *, policy: SchedulePolicy | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        *,
+        policy: SchedulePolicy | None = None,
+        safety: SafetySettings | None = None,
+        ctcae: CtcaeSettings | None = None,
+    ) -> None:
         self.ws = ws
         self.study = ws.study
         self.profile = profile_for(self.study)
         self.policy = policy or policy_for(self.study)
-        self._reader = Reader(self.study, self.profile)
-        self._snapshot: Snapshot | None = None
+        #: the safety rules' settings (default: the study file's, docs/safety.md §8)
+        self.safety_settings = safety or study_safety_settings(self.study)
+        #: how laboratory values are graded (default: the study file's ``oncology: ctcae:``)
+        self.ctcae_settings = ctcae or ctcae_settings(self.study.oncology.get("ctcae"))
+        self.safety_profile = safety_profile_for(self.study)
+        self._reader = Reader(self.study, self.profile, self.safety_profile.items_by_form())
+        #: the laboratory values, read only for the worklist (the Subjects table needs none)
+        self._lab_reader = Reader.of_items(self.study, self.safety_profile.lab_items_by_form())
+        #: reader name -> its rows of every subject
+        self._snapshots: dict[str, Snapshot] = {}
         self._lock = threading.Lock()
         #: (what, subject, extra) -> (the rows it was made from, the result), for one day
         self._memos: dict[tuple[str, str, int], tuple[SubjectRows, Any]] = {}
         self._memo_day: dt.date | None = None
+        #: subject -> (its rows, its lab rows, its lab findings): kept across days
+        self._lab_memos: dict[
+            str, tuple[SubjectRows, SubjectRows | None, tuple[UnmatchedLab, ...]]
+        ] = {}
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -132,7 +162,15 @@ class WorklistService:
         return found
 
     def _all(self) -> list[SubjectRows]:
-        """Every subject in ID order: the rows read last time, brought up to date.
+        """Every subject in ID order: the rows read last time, brought up to date."""
+        return list(self._fresh("main", self._reader).values())
+
+    def _lab_rows(self) -> dict[str, SubjectRows]:
+        """Every subject's laboratory values, brought up to date the same way."""
+        return self._fresh("labs", self._lab_reader)
+
+    def _fresh(self, name: str, reader: Reader) -> dict[str, SubjectRows]:
+        """``reader``'s rows of every subject, kept as ``name`` and brought up to date.
 
         Every change to a subject writes audit entries naming it, so the subjects
         named by entries after the last read are read again (a few queries each);
@@ -140,9 +178,9 @@ class WorklistService:
         """
         with self._lock, self.ws.read() as conn:
             head = conn.execute(select(func.max(audit_entry.c.seq))).scalar_one() or 0
-            known = self._snapshot
+            known = self._snapshots.get(name)
             if known is not None and known.head == head:
-                return list(known.subjects.values())
+                return known.subjects
             changed: set[str] | None = None
             if known is not None:
                 changed = set()
@@ -159,14 +197,14 @@ class WorklistService:
                             if len(changed) > REREAD_LIMIT:
                                 break
             if known is None or changed is None or len(changed) > REREAD_LIMIT:
-                subjects = self._reader.read(conn)
+                subjects = reader.read(conn)
             else:
                 subjects = dict(known.subjects)
                 for subject_id in sorted(changed):
-                    subjects.update(self._reader.read(conn, subject_id))
+                    subjects.update(reader.read(conn, subject_id))
                 subjects = dict(sorted(subjects.items()))
-            self._snapshot = Snapshot(head, subjects)
-            return list(subjects.values())
+            self._snapshots[name] = Snapshot(head, subjects)
+            return subjects
 
     def _memo(
         self, what: str, rows: SubjectRows, today: dt.date, extra: int, make: Callable[[], _T]
@@ -185,7 +223,45 @@ class WorklistService:
         return made
 
     def _plan(self, rows: SubjectRows, today: dt.date) -> list[PlannedVisit]:
+        """The subject's plan for ``today``, made once for the Subjects table and the
+        worklist."""
+        return self._memo("plan", rows, today, 0, partial(self._plan_now, rows, today))
+
+    def _plan_now(self, rows: SubjectRows, today: dt.date) -> list[PlannedVisit]:
         return plan_subject(self.study, rows, today, status=rows.status.value, policy=self.policy)
+
+    def _safety(self, rows: SubjectRows, today: dt.date) -> SubjectSafety:
+        return assess_subject(
+            self.study,
+            rows,
+            today,
+            self.safety_settings,
+            self.safety_profile,
+            status=rows.status.value,
+            saved_on=rows.saved_on,
+            check_labs=False,
+        )
+
+    def _labs(
+        self, rows: SubjectRows, labs: SubjectRows | None, assessed: SubjectSafety
+    ) -> tuple[UnmatchedLab, ...]:
+        """The lab check of the subject's laboratory values ``labs`` against its AEs and
+        window (``assessed``); kept while both rows are (it does not depend on the day)."""
+        known = self._lab_memos.get(rows.subject_id)
+        if known is not None and known[0] is rows and known[1] is labs:
+            return known[2]
+        found: tuple[UnmatchedLab, ...] = ()
+        if labs is not None:
+            found = lab_findings(
+                self.study,
+                labs,
+                self.safety_settings,
+                self.safety_profile,
+                ctcae=self.ctcae_settings,
+                assessed=assessed,
+            )
+        self._lab_memos[rows.subject_id] = (rows, labs, found)
+        return found
 
     def _enrolled_on(self, rows: SubjectRows) -> dt.date | None:
         if rows.status in NOT_ENROLLED:
@@ -270,19 +346,26 @@ class WorklistService:
 
         Overdue visits; visits whose window opens within ``upcoming_days`` (or is
         open now); forms of existing scheduled visits that were never started;
-        forms in progress; adverse events without an outcome. Open queries arrive
-        with monitoring.
+        forms in progress; adverse events without an outcome; and the safety work
+        (``docs/safety.md`` §7): SAE and SUSAR reports to send, AEs outside the
+        reporting window, missing AE follow-up, visits done out of their window,
+        laboratory values of grade 1 or more without a matching AE.
+        Open queries arrive with monitoring.
         """
         self.ws.require(Permission.VIEW_DATA, "view the worklist")
         today = today or dt.date.today()
         found: list[WorkItem] = []
-        for rows in self._all():
-            work = partial(self._work, rows, today, upcoming_days)
+        subjects = self._all()
+        labs = self._lab_rows()  # after the rows: a change re-reads both
+        for rows in subjects:
+            work = partial(self._work, rows, labs.get(rows.subject_id), today, upcoming_days)
             found.extend(self._memo("work", rows, today, upcoming_days, work))
         found.sort(key=lambda w: w.sort_key)
         return found
 
-    def _work(self, rows: SubjectRows, today: dt.date, upcoming_days: int) -> list[WorkItem]:
+    def _work(
+        self, rows: SubjectRows, labs: SubjectRows | None, today: dt.date, upcoming_days: int
+    ) -> list[WorkItem]:
         sid = rows.subject_id
         out: list[WorkItem] = []
         plan = self._plan(rows, today)
@@ -318,6 +401,10 @@ class WorklistService:
                 for oid, form in forms.items():
                     if form.status == FormStatus.IN_PROGRESS:
                         out.append(WorkItem(WorkKind.FORM_INCOMPLETE, *where, oid, None, due, None))
+        out.extend(visit_items(sid, plan))
+        safety = self._safety(rows, today)
+        out.extend(safety_items(sid, safety, self.safety_profile, today))
+        out.extend(lab_items(sid, self._labs(rows, labs, safety)))
         ae_form = self.profile.ae_form
         for (event_oid, occurrence, path), outcome, term in self._ae_rows(rows, serious=False):
             if not _answered(outcome):
@@ -413,7 +500,7 @@ class WorklistService:
             overridden = _overridden(
                 conn, [f.id for o in rows.events.values() for fs in o.values() for f in fs.values()]
             )
-        plan = {(v.event_oid, v.occurrence): v for v in self._plan(rows, today)}
+        plan = {(v.event_oid, v.occurrence): v for v in self._plan_now(rows, today)}
         columns: list[GridColumn] = []
         for event in self.study.events:
             occurrences = rows.events.get(event.oid, {})
