@@ -276,14 +276,103 @@
     </message>
 </context>
 <context>
+    <name>BorPanel</name>
+    <message>
+        <source>Best overall response</source>
+        <extracomment>opens a form: (subject, event, occurrence, form)</extracomment>
+        <translation>最佳总体疗效（BOR）</translation>
+    </message>
+    <message>
+        <source>Not computed yet.</source>
+        <translation>尚未计算。</translation>
+    </message>
+    <message>
+        <source>Confirmed</source>
+        <translation>经确认</translation>
+    </message>
+    <message>
+        <source>Unconfirmed</source>
+        <translation>未经确认</translation>
+    </message>
+    <message>
+        <source>Response start</source>
+        <translation>缓解开始日期</translation>
+    </message>
+    <message>
+        <source>Confirmed on</source>
+        <translation>疗效确认日期</translation>
+    </message>
+    <message>
+        <source>Progression</source>
+        <translation>进展日期</translation>
+    </message>
+    <message>
+        <source>{response} ({date})</source>
+        <translation>{response}（{date}）</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>不允许</translation>
+    </message>
+    <message>
+        <source>only if progressed since irradiation</source>
+        <translation>仅限放疗后进展者</translation>
+    </message>
+    <message>
+        <source>allowed</source>
+        <translation>允许</translation>
+    </message>
+    <message>
+        <source>Rules: {criteria}</source>
+        <translation>规则：{criteria}</translation>
+    </message>
+    <message>
+        <source>CR/PR confirmed by an assessment at least {days} days later</source>
+        <translation>CR/PR 须经至少 {days} 天后的评估确认</translation>
+    </message>
+    <message>
+        <source>at most {n} NE in between</source>
+        <translation>其间最多 {n} 次 NE</translation>
+    </message>
+    <message>
+        <source>SD in between accepted</source>
+        <translation>其间允许 SD</translation>
+    </message>
+    <message>
+        <source>SD in between not accepted</source>
+        <translation>其间不允许 SD</translation>
+    </message>
+    <message>
+        <source>SD counts from day {day} after the treatment start ({min} − {window})</source>
+        <translation>SD 自治疗开始后第 {day} 天起计入（{min} − {window}）</translation>
+    </message>
+    <message>
+        <source>irradiated targets: {rule}</source>
+        <translation>放疗野内病灶作为靶病灶：{rule}</translation>
+    </message>
+    <message>
+        <source>treatment start {date}</source>
+        <translation>治疗开始日期 {date}</translation>
+    </message>
+</context>
+<context>
     <name>Casebook</name>
     <message>
         <source>{event} (new)</source>
+        <extracomment>a header role giving the visit&apos;s VisitTiming when it is done out of its window (or the window cannot be decided), else None the colour of a visit done out of its window (header text and strip)</extracomment>
         <translation>{event}（新）</translation>
     </message>
     <message>
         <source>due {date}</source>
         <translation>应于 {date}</translation>
+    </message>
+    <message>
+        <source>{state} · {timing}</source>
+        <translation>{state} · {timing}</translation>
+    </message>
+    <message>
+        <source>Window: {window} (due {due})</source>
+        <translation>访视窗：{window}（应于 {due}）</translation>
     </message>
     <message>
         <source>{form} — {event}</source>
@@ -312,6 +401,7 @@
     </message>
     <message>
         <source>Loading the casebook of {subject}…</source>
+        <extracomment>&quot;Tumour response&quot; (Ctrl+R): the lesion tracker; hidden when the study has none</extracomment>
         <translation>正在载入受试者 {subject} 的病例报告表…</translation>
     </message>
     <message>
@@ -351,6 +441,10 @@ Study: {study}</source>
     <message>
         <source>Not part of this visit</source>
         <translation>不属于该访视</translation>
+    </message>
+    <message>
+        <source>Visit done outside its window</source>
+        <translation>超窗完成的访视</translation>
     </message>
 </context>
 <context>
@@ -495,6 +589,73 @@ Study: {study}</source>
     <message>
         <source>Site {site}, study {study}, installation {number}, administrator {user} ({name}), in the folder {folder}.</source>
         <translation>中心 {site}，研究 {study}，安装编号 {number}，管理员 {user}（{name}），数据文件夹 {folder}。</translation>
+    </message>
+</context>
+<context>
+    <name>CtcaeGradeEditor</name>
+    <message>
+        <source>— not defined for {term}</source>
+        <translation>— {term} 无此分级</translation>
+    </message>
+    <message>
+        <source>Grade {grade} is not defined for {term}: choose another grade.</source>
+        <translation>{term} 无 {grade} 级：请选择其他分级。</translation>
+    </message>
+</context>
+<context>
+    <name>CtcaePicker</name>
+    <message>
+        <source>CTCAE v5.0 terms</source>
+        <extracomment>the most results listed at once (the count says how many matched) keys the search box passes on to the result list</extracomment>
+        <translation>CTCAE v5.0 术语</translation>
+    </message>
+    <message>
+        <source>Type a term, a MedDRA code or a system organ class</source>
+        <translation>输入术语、MedDRA编码或系统器官分类</translation>
+    </message>
+    <message>
+        <source>Term</source>
+        <translation>术语</translation>
+    </message>
+    <message>
+        <source>System organ class</source>
+        <translation>系统器官分类</translation>
+    </message>
+    <message>
+        <source>Choose</source>
+        <translation>选择</translation>
+    </message>
+    <message>
+        <source>↑/↓ move · Enter chooses · Esc cancels</source>
+        <translation>↑/↓ 移动 · Enter 选择 · Esc 取消</translation>
+    </message>
+    <message>
+        <source>{shown} of {n} terms shown: type more to narrow</source>
+        <translation>共 {n} 个术语，显示 {shown} 个：继续输入以缩小范围</translation>
+    </message>
+    <message>
+        <source>{n} term(s)</source>
+        <translation>{n} 个术语</translation>
+    </message>
+    <message>
+        <source>No term matches.</source>
+        <translation>没有匹配的术语。</translation>
+    </message>
+    <message>
+        <source>Definition:</source>
+        <translation>定义：</translation>
+    </message>
+    <message>
+        <source>Navigational note:</source>
+        <translation>导航注释：</translation>
+    </message>
+    <message>
+        <source>not defined for this term</source>
+        <translation>该术语无此分级</translation>
+    </message>
+    <message>
+        <source>Grade {grade}</source>
+        <translation>{grade} 级</translation>
     </message>
 </context>
 <context>
@@ -1029,6 +1190,463 @@ Why is this value right? The reason is recorded and the monitor will see a query
     </message>
 </context>
 <context>
+    <name>LabGradeHint</name>
+    <message>
+        <source>symptomatic?</source>
+        <translation>有症状？</translation>
+    </message>
+    <message>
+        <source>intervention?</source>
+        <translation>需干预？</translation>
+    </message>
+    <message>
+        <source>hospitalization?</source>
+        <translation>需住院？</translation>
+    </message>
+    <message>
+        <source>life-threatening?</source>
+        <translation>危及生命？</translation>
+    </message>
+    <message>
+        <source>transfusion?</source>
+        <translation>需输血？</translation>
+    </message>
+    <message>
+        <source>baseline value?</source>
+        <translation>基线值？</translation>
+    </message>
+    <message>
+        <source>CTCAE: report as {term}</source>
+        <extracomment>text colour by suggested grade (None: undecided)</extracomment>
+        <translation>CTCAE：报告为 {term}</translation>
+    </message>
+    <message>
+        <source>CTCAE grade undecided — {term}</source>
+        <translation>CTCAE 分级待定 — {term}</translation>
+    </message>
+    <message>
+        <source>CTCAE grade {grade} — {term}</source>
+        <translation>CTCAE {grade} 级 — {term}</translation>
+    </message>
+    <message>
+        <source>{text} · needs: {facts}</source>
+        <translation>{text} · 需确认：{facts}</translation>
+    </message>
+    <message>
+        <source>Needed: {facts}</source>
+        <translation>需确认：{facts}</translation>
+    </message>
+    <message>
+        <source>A suggestion: the grade of an adverse event is the investigator&apos;s.</source>
+        <translation>仅供参考：不良事件的分级由研究者判定。</translation>
+    </message>
+</context>
+<context>
+    <name>LesionTracker</name>
+    <message>
+        <source>Computing the tumour response of {subject}…</source>
+        <extracomment>emitted after a load was shown</extracomment>
+        <translation>正在计算受试者 {subject} 的肿瘤疗效…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Compute again from the saved forms (F5)</source>
+        <translation>根据已保存的表单重新计算（F5）</translation>
+    </message>
+    <message>
+        <source>Tumour response — {subject}</source>
+        <translation>肿瘤疗效 — {subject}</translation>
+    </message>
+    <message>
+        <source>The choice of target lesions is not valid; the responses below are computed all the same.</source>
+        <translation>靶病灶的选择不符合规则；以下疗效仍照常计算。</translation>
+    </message>
+    <message>
+        <source>Baseline</source>
+        <translation>基线</translation>
+    </message>
+    <message>
+        <source>{lesion} — {message}</source>
+        <translation>{lesion} — {message}</translation>
+    </message>
+    <message>
+        <source>No response is computed yet: {why}.</source>
+        <translation>尚未计算疗效：{why}。</translation>
+    </message>
+    <message>
+        <source>Left out of the evaluation: {problem}</source>
+        <translation>未纳入评估：{problem}</translation>
+    </message>
+    <message>
+        <source>{n} investigator response(s) differ from the computed ones (marked in the grid).</source>
+        <translation>有 {n} 项研究者疗效评价与计算结果不一致（已在表格中标出）。</translation>
+    </message>
+    <message>
+        <source>there is no baseline tumour assessment with a date</source>
+        <translation>没有已填日期的基线肿瘤评估</translation>
+    </message>
+    <message>
+        <source>the treatment start date is not known yet</source>
+        <translation>治疗开始日期尚不明确</translation>
+    </message>
+    <message>
+        <source>{row} — {assessment}: {value}</source>
+        <translation>{row} — {assessment}：{value}</translation>
+    </message>
+    <message>
+        <source>differs from the investigator&apos;s response</source>
+        <translation>与研究者疗效评价不一致</translation>
+    </message>
+    <message>
+        <source>invalid target choice</source>
+        <translation>靶病灶选择不符合规则</translation>
+    </message>
+    <message>
+        <source>assessment with notes</source>
+        <translation>有备注的评估</translation>
+    </message>
+    <message>
+        <source>Double-click an assessment or press Enter to open its form.</source>
+        <translation>双击某次评估或按 Enter 打开其表单。</translation>
+    </message>
+</context>
+<context>
+    <name>LesionTrackerLook</name>
+    <message>
+        <source>not assessed</source>
+        <extracomment>text of errors (invalid target choice) and of progression text of warnings, and the mark of a discrepancy background of a cell where the computed and the investigator&apos;s response differ text of a response (CR, PR) background of the section rows and of the sums-and-responses rows text of values that are not measurements (not assessed, not recorded)</extracomment>
+        <translation>未评估</translation>
+    </message>
+    <message>
+        <source>too small ({mm})</source>
+        <translation>太小（{mm}）</translation>
+    </message>
+    <message>
+        <source>merged into {lesion}</source>
+        <translation>并入 {lesion}</translation>
+    </message>
+    <message>
+        <source>measurable</source>
+        <translation>可测量</translation>
+    </message>
+    <message>
+        <source>non-measurable</source>
+        <translation>不可测量</translation>
+    </message>
+    <message>
+        <source>normal node</source>
+        <translation>正常淋巴结</translation>
+    </message>
+    <message>
+        <source>X-ray</source>
+        <translation>X线</translation>
+    </message>
+    <message>
+        <source>caliper</source>
+        <translation>卡尺</translation>
+    </message>
+    <message>
+        <source>ultrasound</source>
+        <translation>超声</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>equivocal</source>
+        <translation>不确定</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation>靶病灶</translation>
+    </message>
+    <message>
+        <source>non-target</source>
+        <translation>非靶病灶</translation>
+    </message>
+    <message>
+        <source>new lesions</source>
+        <translation>新病灶</translation>
+    </message>
+    <message>
+        <source>iRECIST (with RECIST 1.1)</source>
+        <translation>iRECIST（含 RECIST 1.1）</translation>
+    </message>
+    <message>
+        <source>Investigator: {investigator} — computed: {computed}</source>
+        <translation>研究者：{investigator} — 计算：{computed}</translation>
+    </message>
+    <message>
+        <source>Target lesions</source>
+        <extracomment>a computed response row → the investigator&apos;s key (TrackedTimepoint.investigator) the investigator&apos;s row under each computed response row</extracomment>
+        <translation>靶病灶</translation>
+    </message>
+    <message>
+        <source>Non-target lesions</source>
+        <translation>非靶病灶</translation>
+    </message>
+    <message>
+        <source>Sums and responses</source>
+        <translation>直径总和与疗效</translation>
+    </message>
+    <message>
+        <source>Sum of diameters (mm)</source>
+        <translation>直径总和（mm）</translation>
+    </message>
+    <message>
+        <source>Change from baseline</source>
+        <translation>较基线变化</translation>
+    </message>
+    <message>
+        <source>Nadir before this assessment (mm)</source>
+        <translation>本次评估前最低值（mm）</translation>
+    </message>
+    <message>
+        <source>Change from nadir</source>
+        <translation>较最低值变化</translation>
+    </message>
+    <message>
+        <source>Target response</source>
+        <translation>靶病灶疗效</translation>
+    </message>
+    <message>
+        <source>Target response (investigator)</source>
+        <translation>靶病灶疗效（研究者）</translation>
+    </message>
+    <message>
+        <source>Non-target response</source>
+        <translation>非靶病灶疗效</translation>
+    </message>
+    <message>
+        <source>Non-target response (investigator)</source>
+        <translation>非靶病灶疗效（研究者）</translation>
+    </message>
+    <message>
+        <source>New lesions</source>
+        <translation>新病灶</translation>
+    </message>
+    <message>
+        <source>Overall response (RECIST 1.1)</source>
+        <translation>总体疗效（RECIST 1.1）</translation>
+    </message>
+    <message>
+        <source>Overall response (investigator)</source>
+        <translation>总体疗效（研究者）</translation>
+    </message>
+    <message>
+        <source>iRECIST response</source>
+        <translation>iRECIST 疗效</translation>
+    </message>
+    <message>
+        <source>iRECIST response (investigator)</source>
+        <translation>iRECIST 疗效（研究者）</translation>
+    </message>
+    <message>
+        <source>New-lesion target sum (mm)</source>
+        <translation>新病灶靶病灶直径总和（mm）</translation>
+    </message>
+    <message>
+        <source>iUPD categories</source>
+        <translation>iUPD 类别</translation>
+    </message>
+    <message>
+        <source>Lesion</source>
+        <extracomment>lesion columns a narrow grid hides (the ID cell&apos;s tooltip still says what they hold)</extracomment>
+        <translation>病灶</translation>
+    </message>
+    <message>
+        <source>Organ</source>
+        <translation>器官</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>淋巴结</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>检查方法</translation>
+    </message>
+    <message>
+        <source>Baseline class</source>
+        <translation>基线分类</translation>
+    </message>
+    <message>
+        <source>Irradiated</source>
+        <translation>既往放疗</translation>
+    </message>
+</context>
+<context>
+    <name>LesionTrackerModel</name>
+    <message>
+        <source>day {day} after the treatment start</source>
+        <translation>治疗开始后第 {day} 天</translation>
+    </message>
+    <message>
+        <source>Baseline</source>
+        <translation>基线</translation>
+    </message>
+    <message>
+        <source>{event}, {date}</source>
+        <translation>{event}，{date}</translation>
+    </message>
+    <message>
+        <source>Notes:</source>
+        <translation>备注：</translation>
+    </message>
+    <message>
+        <source>Double-click, or press Enter in this column, to open its form.</source>
+        <translation>双击或在此列中按 Enter 打开其表单。</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>{method}, slices {mm} mm</source>
+        <translation>{method}，层厚 {mm} mm</translation>
+    </message>
+    <message>
+        <source>target lesion</source>
+        <translation>靶病灶</translation>
+    </message>
+    <message>
+        <source>non-target lesion</source>
+        <translation>非靶病灶</translation>
+    </message>
+    <message>
+        <source>{lesion}: {role}, {organ}</source>
+        <translation>{lesion}：{role}，{organ}</translation>
+    </message>
+    <message>
+        <source>Method: {method}</source>
+        <translation>检查方法：{method}</translation>
+    </message>
+    <message>
+        <source>Baseline class: {classification} ({reason})</source>
+        <translation>基线分类：{classification}（{reason}）</translation>
+    </message>
+    <message>
+        <source>progressed since: yes</source>
+        <translation>放疗后进展：是</translation>
+    </message>
+    <message>
+        <source>progressed since: no</source>
+        <translation>放疗后进展：否</translation>
+    </message>
+    <message>
+        <source>progressed since: not recorded</source>
+        <translation>放疗后进展：未记录</translation>
+    </message>
+    <message>
+        <source>{dose} Gy</source>
+        <translation>{dose} Gy</translation>
+    </message>
+    <message>
+        <source>last irradiation {date}</source>
+        <translation>末次放疗 {date}</translation>
+    </message>
+    <message>
+        <source>In a previously irradiated field ({details})</source>
+        <translation>位于既往放疗野内（{details}）</translation>
+    </message>
+    <message>
+        <source>Error: {message}</source>
+        <translation>错误：{message}</translation>
+    </message>
+    <message>
+        <source>Warning: {message}</source>
+        <translation>警告：{message}</translation>
+    </message>
+    <message>
+        <source>Non-target lesions are judged together: see the non-target response.</source>
+        <translation>非靶病灶作为整体评价：见非靶病灶疗效。</translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation>未测量</translation>
+    </message>
+    <message>
+        <source>{lesion} at baseline ({date}): {value}</source>
+        <translation>{lesion}，基线（{date}）：{value}</translation>
+    </message>
+    <message>
+        <source>not scanned</source>
+        <translation>未扫描</translation>
+    </message>
+    <message>
+        <source>{lesion}, {event} ({date}): {value}</source>
+        <translation>{lesion}，{event}（{date}）：{value}</translation>
+    </message>
+    <message>
+        <source>The form has no row for this lesion: it counts as not assessed.</source>
+        <translation>表单中没有该病灶的记录行：按未评估处理。</translation>
+    </message>
+    <message>
+        <source>Too small to measure: counts as 5 mm.</source>
+        <translation>太小无法测量：按 5 mm 计。</translation>
+    </message>
+    <message>
+        <source>Fragments of a split lesion: their diameters are added.</source>
+        <translation>病灶分裂后的各部分：直径相加。</translation>
+    </message>
+    <message>
+        <source>Merged into another lesion: counts as 0 mm.</source>
+        <translation>已与另一病灶融合：按 0 mm 计。</translation>
+    </message>
+    <message>
+        <source>Sum of the target lesions&apos; diameters at baseline: the reference for PR.</source>
+        <translation>基线靶病灶直径总和：判定 PR 的参照值。</translation>
+    </message>
+    <message>
+        <source>{mm} (incomplete)</source>
+        <translation>{mm}（不完整）</translation>
+    </message>
+    <message>
+        <source>A target was not assessed: {mm} mm is the sum of those measured.</source>
+        <translation>有靶病灶未评估：{mm} mm 为已测量病灶的直径之和。</translation>
+    </message>
+    <message>
+        <source>The smallest sum before this assessment (baseline included): the reference for PD.</source>
+        <translation>本次评估前的最小直径总和（含基线）：判定 PD 的参照值。</translation>
+    </message>
+    <message>
+        <source>{mm} mm</source>
+        <translation>{mm} mm</translation>
+    </message>
+    <message>
+        <source>{pct} ({mm} mm)</source>
+        <translation>{pct}（{mm} mm）</translation>
+    </message>
+    <message>
+        <source>{response} (this sum alone: {raw})</source>
+        <translation>{response}（仅按本次总和：{raw}）</translation>
+    </message>
+    <message>
+        <source>No non-target lesions at baseline.</source>
+        <translation>基线时无非靶病灶。</translation>
+    </message>
+    <message>
+        <source>Not recorded by the investigator.</source>
+        <translation>研究者未记录。</translation>
+    </message>
+</context>
+<context>
     <name>LockScreen</name>
     <message>
         <source>Locked</source>
@@ -1106,7 +1724,7 @@ Why is this value right? The reason is recorded and the monitor will see a query
     <name>MainWindow</name>
     <message>
         <source>Subjects</source>
-        <extracomment>makes a form page: (ws, runner, subject, event, occurrence, form, lang) → the page</extracomment>
+        <extracomment>makes a form page: (ws, runner, subject, event, occurrence, form, lang) → the page a form page saved: (subject, event, occurrence, form); the lesion tracker follows it</extracomment>
         <translation>受试者</translation>
     </message>
     <message>
@@ -1738,6 +2356,33 @@ Or ask the site administrator to unlock it.</source>
     </message>
 </context>
 <context>
+    <name>TermPicking</name>
+    <message>
+        <source>Browse…</source>
+        <extracomment>the key that opens the picker from the term&apos;s field</extracomment>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Find the term by name, MedDRA code or organ class, with its grades (F4)</source>
+        <translation>按名称、MedDRA编码或系统器官分类查找术语，并查看其分级（F4）</translation>
+    </message>
+    <message>
+        <source>Type part of the term or its code; F4 to browse</source>
+        <translation>输入术语的一部分或其代码；按 F4 浏览</translation>
+    </message>
+</context>
+<context>
+    <name>TrackerButton</name>
+    <message>
+        <source>Tumour response</source>
+        <translation>肿瘤疗效</translation>
+    </message>
+    <message>
+        <source>The lesion tracker: measurements and computed responses (Ctrl+R)</source>
+        <translation>病灶追踪：测量值及计算所得的疗效（Ctrl+R）</translation>
+    </message>
+</context>
+<context>
     <name>VisitState</name>
     <message>
         <source>done</source>
@@ -1789,6 +2434,33 @@ Or ask the site administrator to unlock it.</source>
     </message>
 </context>
 <context>
+    <name>VisitTiming</name>
+    <message>
+        <source>in window</source>
+        <translation>在访视窗内</translation>
+    </message>
+    <message>
+        <source>window not decidable (partial date)</source>
+        <translation>无法判断是否超窗（不完整日期）</translation>
+    </message>
+    <message>
+        <source>{days} days early</source>
+        <translation>提前 {days} 天</translation>
+    </message>
+    <message>
+        <source>{days} days late</source>
+        <translation>延后 {days} 天</translation>
+    </message>
+    <message>
+        <source>1 day early</source>
+        <translation>提前 1 天</translation>
+    </message>
+    <message>
+        <source>1 day late</source>
+        <translation>延后 1 天</translation>
+    </message>
+</context>
+<context>
     <name>WorkKind</name>
     <message>
         <source>Overdue visits</source>
@@ -1815,6 +2487,34 @@ Or ask the site administrator to unlock it.</source>
         <translation>无转归的不良事件</translation>
     </message>
     <message>
+        <source>SAE reports to send</source>
+        <translation>待提交的 SAE 报告</translation>
+    </message>
+    <message>
+        <source>SUSAR reports to send</source>
+        <translation>待提交的 SUSAR 报告</translation>
+    </message>
+    <message>
+        <source>SUSAR follow-up reports to send</source>
+        <translation>待提交的 SUSAR 随访报告</translation>
+    </message>
+    <message>
+        <source>Adverse events outside the reporting window</source>
+        <translation>收集期外的不良事件</translation>
+    </message>
+    <message>
+        <source>Adverse events needing follow-up</source>
+        <translation>需要随访的不良事件</translation>
+    </message>
+    <message>
+        <source>Visits done out of window</source>
+        <translation>超窗完成的访视</translation>
+    </message>
+    <message>
+        <source>Abnormal lab values without an adverse event</source>
+        <translation>无对应不良事件的实验室异常值</translation>
+    </message>
+    <message>
         <source>Visit overdue</source>
         <translation>访视已超窗</translation>
     </message>
@@ -1838,12 +2538,40 @@ Or ask the site administrator to unlock it.</source>
         <source>Outcome of adverse event missing</source>
         <translation>不良事件转归缺失</translation>
     </message>
+    <message>
+        <source>SAE report to the sponsor</source>
+        <translation>向申办方报告 SAE</translation>
+    </message>
+    <message>
+        <source>SUSAR report to the regulator and ethics committee</source>
+        <translation>向药品监管部门及伦理委员会报告 SUSAR</translation>
+    </message>
+    <message>
+        <source>SUSAR follow-up report</source>
+        <translation>SUSAR 随访报告</translation>
+    </message>
+    <message>
+        <source>Adverse event outside the reporting window</source>
+        <translation>不良事件在收集期外</translation>
+    </message>
+    <message>
+        <source>Follow-up of adverse event missing</source>
+        <translation>不良事件随访缺失</translation>
+    </message>
+    <message>
+        <source>Visit done out of window</source>
+        <translation>访视超窗完成</translation>
+    </message>
+    <message>
+        <source>Abnormal lab value without adverse event</source>
+        <translation>实验室异常值无对应不良事件</translation>
+    </message>
 </context>
 <context>
     <name>Worklist</name>
     <message>
         <source>Subject</source>
-        <extracomment>the order of the worklist&apos;s groups</extracomment>
+        <extracomment>the order of the worklist&apos;s groups: reports to send first, they run on a clock of days the kinds whose lines are red when past their due date (or not started)</extracomment>
         <translation>受试者</translation>
     </message>
     <message>
@@ -1863,8 +2591,64 @@ Or ask the site administrator to unlock it.</source>
         <translation>天数</translation>
     </message>
     <message>
+        <source>the date the site became aware is not entered</source>
+        <translation>未录入研究中心获知日期</translation>
+    </message>
+    <message>
+        <source>before the first dose: belongs in medical history</source>
+        <translation>早于首次给药：应记录于既往病史</translation>
+    </message>
+    <message>
+        <source>after the reporting window</source>
+        <translation>在收集期结束后</translation>
+    </message>
+    <message>
+        <source>partial onset date: may be before the first dose</source>
+        <translation>开始日期不完整：可能早于首次给药</translation>
+    </message>
+    <message>
+        <source>partial date: may be after the reporting window</source>
+        <translation>日期不完整：可能在收集期结束后</translation>
+    </message>
+    <message>
+        <source>no study therapy recorded yet: before the first dose</source>
+        <translation>尚无研究治疗记录：视为首次给药前</translation>
+    </message>
+    <message>
+        <source>ongoing and not updated</source>
+        <translation>持续中且未更新</translation>
+    </message>
+    <message>
+        <source>ongoing when the reporting window closed</source>
+        <translation>收集期结束时仍持续</translation>
+    </message>
+    <message>
+        <source>a partial date leaves the window undecided</source>
+        <translation>不完整日期使是否超窗无法确定</translation>
+    </message>
+    <message>
+        <source>grade {grade}; an adverse event with a partial date may cover it</source>
+        <translation>{grade} 级；可能已由某个日期不完整的不良事件涵盖</translation>
+    </message>
+    <message>
+        <source>grade {grade}</source>
+        <translation>{grade} 级</translation>
+    </message>
+    <message>
+        <source>1 day outside</source>
+        <translation>超出 1 天</translation>
+    </message>
+    <message>
+        <source>{days} days outside</source>
+        <translation>超出 {days} 天</translation>
+    </message>
+    <message>
         <source>{what}: {item}</source>
         <translation>{what}：{item}</translation>
+    </message>
+    <message>
+        <source>{what} — {detail}</source>
+        <translation>{what} — {detail}</translation>
     </message>
     <message>
         <source>{kind} ({count})</source>
