@@ -127,7 +127,7 @@ def test_forms_become_engine_input_matched_by_lesion_id(studies: dict[str, Study
     ev = result.evaluation
     assert ev.baseline_sum_mm == 60
     first, second = ev.timepoints
-    assert (first.sum_mm, first.overall) == (37, Response.PR)
+    assert first.sum_mm == 37 and first.overall is Response.PR
     # T1 answered "not done": the timepoint is not evaluable, and the investigator's PR disagrees
     assert second.sum_mm is None and second.overall is Response.NE
     assert [(d.what, d.investigator, d.computed) for d in result.timepoints[1].discrepancies] == [

@@ -123,7 +123,7 @@ def test_the_last_assessment_date_counts_as_an_update() -> None:
     a change to the form still counts."""
     study = load_safety_study()
     profile = derive_safety_profile(study)
-    events = {
+    events: dict[str, Any] = {
         "CYCLE": [{"EX": {"EXYN": "yes", "EXSTDAT": "2026-01-10"}}],
         "EOTV": {"EOT": {"EOTLDDAT": "2026-01-10"}},
     }

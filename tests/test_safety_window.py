@@ -308,7 +308,8 @@ def test_bundled_profiles_name_what_the_studies_have(studies: dict[str, Study]) 
             form = study.forms[form_oid]
             missing = sorted(i for i in items if form.item(i) is None)
             assert not missing, f"{oid} {form_oid}: {missing}"
-        for source in (*profile.doses, *profile.courses):
+        sources: list[Any] = [*profile.doses, *profile.courses]
+        for source in sources:
             event = study.event(source.event)
             assert event is not None and source.form in event.forms
         for lab in profile.labs:
@@ -349,6 +350,8 @@ def test_derived_profile_of_the_bundled_study_agrees_with_the_table(
     table = SAFETY_PROFILES["NPC-SINT-RT"]
     assert derived.ae_items() == table.ae_items()
     assert derived.fatal_criteria == table.fatal_criteria
-    unnamed = [dataclasses.replace(s, therapy="") for s in (*derived.doses, *derived.courses)]
-    assert unnamed == [dataclasses.replace(s, therapy="") for s in (*table.doses, *table.courses)]
+    derived_sources: list[Any] = [*derived.doses, *derived.courses]
+    table_sources: list[Any] = [*table.doses, *table.courses]
+    unnamed = [dataclasses.replace(s, therapy="") for s in derived_sources]
+    assert unnamed == [dataclasses.replace(s, therapy="") for s in table_sources]
     assert derived.end_of_treatment == table.end_of_treatment

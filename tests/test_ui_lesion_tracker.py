@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -383,10 +383,10 @@ def test_the_investigators_disagreement_is_flagged(
         assert cell.data(Qt.ItemDataRole.ToolTipRole).startswith("Investigator: SD — computed: PR")
         assert cell.data(Qt.ItemDataRole.BackgroundRole).color().name() == DISCREPANCY_BACKGROUND
         icon = cell.data(Qt.ItemDataRole.DecorationRole)
-        assert icon is not None and icon.cacheKey() == discrepancy_icon().cacheKey()
+        assert isinstance(icon, QIcon) and icon.cacheKey() == discrepancy_icon().cacheKey()
     # the column says so in its header, and nowhere else is flagged
     mark = model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.DecorationRole)
-    assert mark is not None and mark.cacheKey() == discrepancy_icon().cacheKey()
+    assert isinstance(mark, QIcon) and mark.cacheKey() == discrepancy_icon().cacheKey()
     flagged = [
         (r, c)
         for r in range(model.rowCount())
@@ -501,9 +501,8 @@ def test_every_kind_of_measurement_and_a_continued_pr(
     assert column is not None
     target = model.index(model.row_of(RowKind.TARGET) or 0, column)
     assert "this sum alone is SD" in target.data(Qt.ItemDataRole.ToolTipRole)
-    assert "this sum alone is SD" in model.headerData(
-        column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
-    )
+    header_tip = model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert isinstance(header_tip, str) and "this sum alone is SD" in header_tip
 
 
 # ------------------------------------------------------------------------------ live
