@@ -588,7 +588,7 @@ def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(env: StoreSite) 
 
 def test_a_new_site_is_at_the_newest_schema(env: StoreSite) -> None:
     ws = env.login(NURSE)
-    assert current_revision(ws.engine) == SCHEMA_VERSION == head_revision() == "0001"
+    assert current_revision(ws.engine) == SCHEMA_VERSION == head_revision() == "0002"
 
 
 def test_models_match_the_migrations(tmp_path: Path) -> None:
@@ -600,8 +600,53 @@ def test_models_match_the_migrations(tmp_path: Path) -> None:
             triggers = conn.exec_driver_sql(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
             ).scalars()
-            assert list(triggers) == ["audit_entry_no_delete", "audit_entry_no_update"]
+            assert list(triggers) == [
+                "audit_entry_no_delete",
+                "audit_entry_no_update",
+                "query_message_no_delete",
+                "query_message_no_update",
+                "query_no_delete",
+            ]
         assert diff == []
+    finally:
+        engine.dispose()
+
+
+def test_a_0001_database_upgrades_to_0002_keeping_its_signatures(tmp_path: Path) -> None:
+    """Schema 0002 adds monitoring tables and signature columns; existing rows stay."""
+    from alembic import command
+
+    from npc_crf.store.migrate import _config
+
+    engine = open_engine(tmp_path / "old.db", os.urandom(32))
+    try:
+        cfg = _config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001")
+            conn.exec_driver_sql(
+                "INSERT INTO subject VALUES ('S01-01-0001', 'X', 'enrolled', NULL, NULL, 'i', 't', 'u')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO event_instance VALUES (1, 'e', 'S01-01-0001', 'SCR', 1, 't', 'u')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO form_instance VALUES (1, 'f', 1, 'IC', '1.0', 'h', 'signed', 2, 't', 't', 'u')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO signature (id, uid, form_instance_id, username, full_name, meaning, "
+                "signed_at, form_revision, content_hash) "
+                "VALUES (1, 's', 1, 'inv', 'Dr I', 'APPROVE', 't', 2, 'abc')"
+            )
+        assert current_revision(engine) == "0001"
+        migrate(engine)
+        assert current_revision(engine) == "0002"
+        with engine.connect() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT content_hash, scope, ed25519 FROM signature WHERE uid = 's'"
+            ).one()
+            assert tuple(row) == ("abc", None, None)
+            assert conn.exec_driver_sql("SELECT count(*) FROM query").scalar_one() == 0
     finally:
         engine.dispose()
 

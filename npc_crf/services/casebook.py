@@ -30,6 +30,12 @@ from npc_crf.core.logs import LOGGER
 from npc_crf.forms.canonical import canonical_json, form_hash
 from npc_crf.forms.model import Event, Form
 from npc_crf.forms.session import ROW_KEY, FormSession, ItemPath, SessionError, Status
+from npc_crf.services.monitoring.hooks import (
+    ChangedValue,
+    Override,
+    after_data_change,
+    before_data_change,
+)
 from npc_crf.services.subjects import SubjectInfo
 from npc_crf.services.workspace import Tx, Workspace
 from npc_crf.store.models import (
@@ -205,6 +211,21 @@ class _Diff:
 
     def __len__(self) -> int:
         return len(self.values) + len(self.new_rows) + len(self.deleted_rows)
+
+
+def _new_overrides(session: FormSession, diff: _Diff) -> list[Override]:
+    """Soft warnings kept with a new (or changed) reason in this save, with their messages."""
+    found: list[Override] = []
+    for c in diff.values:
+        if not c.new_override or c.new_override == c.old_override:
+            continue
+        try:
+            state = session.state(ItemPath.parse(c.path))
+            message = state.message.en if state.message else "outside the expected range"
+        except (SessionError, KeyError, ValueError):
+            message = "outside the expected range"
+        found.append(Override(c.row_uid, c.item_oid, c.path, message, c.new_override))
+    return found
 
 
 def content_hash(answers: RowLike) -> str:
@@ -526,6 +547,7 @@ class CasebookService:
                     f"version {form.version} ({current_hash[:12]}). Moving data between form "
                     "versions is not supported yet."
                 )
+        before_data_change(self.ws, conn, subject_id, stored.id if stored else None, where)
         session = self._session(conn, subject_id, event, occurrence, form, stored)
         problems = self._apply(session, values, overrides or {}, where)
         given = {p.split(": ", 1)[0] for p in problems}
@@ -615,6 +637,14 @@ class CasebookService:
         if stored is None:
             tx.audit.append("form_created", **context)
         self._write_changes(tx, fid, form, changes, now, clean_reason, context)
+        after_data_change(
+            self.ws,
+            tx,
+            fid,
+            [ChangedValue(c.row_uid, c.item_oid, c.path) for c in changes.values if c.old != c.new],
+            _new_overrides(session, changes),
+            context,
+        )
         voided = False
         if old_status is FormStatus.SIGNED and changes:
             voided = self._void_signatures(tx, fid, now, clean_reason or "data changed", context)

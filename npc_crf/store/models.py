@@ -16,12 +16,13 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     Table,
     Text,
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "0001"  # the newest migration's revision
+SCHEMA_VERSION = "0002"  # the newest migration's revision
 
 metadata = MetaData()
 
@@ -160,7 +161,85 @@ signature = Table(
     Column("content_hash", Text, nullable=False),
     Column("voided_at", Text),
     Column("void_reason", Text),
+    # schema 0002: what was signed (form, event or casebook: one row per form, one batch),
+    # and the installation's Ed25519 signature over the signed content (docs/store.md)
+    Column("scope", Text),  # "form", "event", "casebook"; NULL before 0002 = "form"
+    Column("batch_uid", Text),  # the rows of one signing act share it
+    Column("installation_id", Text),
+    Column("ed25519", LargeBinary),  # 64 bytes over signed_payload()
     Index("ix_signature_form", "form_instance_id"),
+)
+
+# -- monitoring (schema 0002) ---------------------------------------------------------------
+
+query = Table(
+    "query",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", Text, nullable=False, unique=True),
+    Column("subject_id", Text, ForeignKey("subject.subject_id"), nullable=False),
+    Column("event_oid", Text),  # NULL: about the subject
+    Column("occurrence", Integer),
+    Column("form_oid", Text),  # NULL: about the event
+    Column("item_path", Text),  # NULL: about the form; "TL[2].TLDIAM" inside a group
+    Column("row_uid", Text),  # the group row, when the item is in one
+    Column("kind", Text, nullable=False),  # failed_check, manual, reason_for_change, annotation
+    Column(
+        "status", Text, nullable=False
+    ),  # new, updated, resolution_proposed, closed, not_applicable
+    Column("assigned_role", Text),  # CRC, INV, MON; NULL: nobody in particular
+    Column("origin", Text, nullable=False),  # the installation ID that raised it, or "center"
+    Column("created_at", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Column("updated_by", Text, nullable=False),
+    Index("ix_query_subject", "subject_id"),
+)
+
+query_message = Table(
+    "query_message",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", Text, nullable=False, unique=True),
+    Column("query_id", Integer, ForeignKey("query.id"), nullable=False),
+    Column("position", Integer, nullable=False),  # 1 = the text that raised the query
+    Column("at_utc", Text, nullable=False),
+    Column("username", Text, nullable=False),
+    Column("full_name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("status", Text, nullable=False),  # the query's status after this message
+    Column("origin", Text, nullable=False),
+    UniqueConstraint("query_id", "position"),
+)
+
+sdv_mark = Table(
+    "sdv_mark",
+    metadata,
+    Column("form_instance_id", Integer, ForeignKey("form_instance.id"), nullable=False),
+    Column("row_uid", Text, nullable=False),  # '' outside repeating groups
+    Column("item_oid", Text, nullable=False),
+    Column("value_version", Integer, nullable=False),  # item_value.version that was verified
+    Column("verified_at", Text, nullable=False),
+    Column("verified_by", Text, nullable=False),
+    PrimaryKeyConstraint("form_instance_id", "row_uid", "item_oid"),
+)
+
+hold = Table(
+    "hold",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", Text, nullable=False, unique=True),
+    Column("scope", Text, nullable=False),  # site, subject, form
+    Column("subject_id", Text),  # subject and form scope
+    Column("form_instance_id", Integer, ForeignKey("form_instance.id")),  # form scope
+    Column("level", Text, nullable=False),  # frozen (no data changes) or locked (nothing)
+    Column("set_at", Text, nullable=False),
+    Column("set_by", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("released_at", Text),
+    Column("released_by", Text),
+    Column("release_reason", Text),
 )
 
 audit_entry = Table(
