@@ -92,7 +92,7 @@ class CtcaeAssist:
             if not isinstance(editor, LineEditor) or row is None:
                 continue
             hint = LabGradeHint(oid)
-            row.add_beside(hint, stretch=8)  # wraps only when the view is narrow
+            row.add_below(hint)  # under the value: the whole row's width, even when narrow
             self.hints[oid] = hint
             self._editors[oid] = editor
             editor.edit.textEdited.connect(lambda text, oid=oid: self.show_hint(oid, text))

@@ -79,6 +79,7 @@ class ItemRow(QWidget):
         self.missing: MissingButton | None = None
         self.table: GroupTable | None = None
         self.line: QHBoxLayout | None = None  # the editor's line (items with an editor)
+        self.right: QVBoxLayout | None = None  # the editor's line over the status line
         self.status = ItemStatus(study, lang)
         self.status.message.setObjectName(f"status_{item.oid}")
         self.status.overrideRequested.connect(lambda: view.request_override(self.path))
@@ -162,20 +163,19 @@ class ItemRow(QWidget):
         right.setSpacing(2)
         right.addLayout(line)
         right.addWidget(self.status)
+        self.right = right
         box2 = QHBoxLayout(self)
         box2.setContentsMargins(0, 3, 0, 3)
         box2.setSpacing(12)
         box2.addWidget(holder, 0, Qt.AlignmentFlag.AlignTop)
         box2.addLayout(right, 1)
 
-    def add_beside(self, widget: QWidget, stretch: int = 0) -> None:
-        """Show ``widget`` on the editor's line, after the missing-data button (``stretch``:
-        its share of the spare width, against the line's trailing stretch of 1)."""
-        if self.line is None:
+    def add_below(self, widget: QWidget) -> None:
+        """Show ``widget`` on its own line under the editor, above the status message: it
+        has the row's whole width, so it wraps only when it is really long."""
+        if self.right is None:
             return
-        expanding = self.editor is not None and self.editor.expanding
-        at = self.line.count() if expanding else self.line.count() - 1  # before the stretch
-        self.line.insertWidget(at, widget, stretch)
+        self.right.insertWidget(1, widget)
 
     def _label_html(self, required: bool | None = None) -> str:
         text = escape(self.item.label.get(self.view.lang))
