@@ -14,6 +14,7 @@ import pytest
 from npc_crf.auth.roles import MATRIX, Permission, Role
 from npc_crf.core.errors import AuthError, PermissionDenied, StoreError, UsageError
 from npc_crf.services import site as site_module
+from npc_crf.services.monitoring.holds import Target
 from npc_crf.services.site import Site
 from npc_crf.services.subjects import SubjectStatus
 from npc_crf.services.workspace import Workspace
@@ -535,7 +536,15 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
 
 
 def _sign(ws: Workspace, m: Matrix, sid: str) -> None:
-    ws.casebook.sign_form(sid, "SCR", 1, "IC", password=PASSWORDS[ws.username], meaning="APPROVE")
+    ws.casebook.sign_form(
+        sid,
+        "SCR",
+        1,
+        "IC",
+        password=PASSWORDS[ws.username],
+        meaning="APPROVE",
+        user_id=ws.username,  # the first signature of a session needs both components
+    )
 
 
 def _restore_without_reason(ws: Workspace, m: Matrix, sid: str) -> None:
@@ -553,6 +562,7 @@ ACTIONS: dict[str, Callable[[Workspace, Matrix, str], object]] = {
     "lock form": lambda ws, m, sid: ws.casebook.set_locked(
         sid, "SCR", 1, "IC", True, "database lock"
     ),
+    "freeze subject": lambda ws, m, sid: ws.holds.freeze(Target.subject(sid), "clean"),
     "add user": lambda ws, m, sid: ws.users.add(
         f"extra{next(m.names)}", "Extra Person", Role.CRC, TEMPORARY_PASSWORD
     ),
@@ -576,6 +586,7 @@ ALLOWED: dict[str, set[str]] = {
     "change subject status": {NURSE, DOCTOR},
     "sign": {DOCTOR},
     "lock form": {ADMIN},
+    "freeze subject": {MONITOR, ADMIN},
     "add user": {ADMIN},
     "list users": {ADMIN},
     "unlock user": {ADMIN},
@@ -616,6 +627,7 @@ def test_the_table_agrees_with_the_documented_matrix() -> None:
         "change subject status": Permission.CHANGE_SUBJECT_STATUS,
         "sign": Permission.SIGN,
         "lock form": Permission.LOCK_FORMS,
+        "freeze subject": Permission.FREEZE,
         "add user": Permission.MANAGE_USERS,
         "list users": Permission.MANAGE_USERS,
         "unlock user": Permission.MANAGE_USERS,

@@ -84,7 +84,9 @@ def _signatures(ws: Workspace, form_id: int) -> list[dict[str, Any]]:
 
 def _sign(env: StoreSite, sid: str, meaning: str = "APPROVE") -> None:
     doctor = env.login(DOCTOR)
-    doctor.casebook.sign_form(sid, "SCR", 1, "IC", password=PASSWORDS[DOCTOR], meaning=meaning)
+    doctor.casebook.sign_form(
+        sid, "SCR", 1, "IC", password=PASSWORDS[DOCTOR], meaning=meaning, user_id=DOCTOR
+    )
     doctor.logout()
 
 
@@ -130,12 +132,17 @@ def test_form_lifecycle(env: StoreSite, ws: Workspace) -> None:
         ws.casebook.sign_form(sid, "SCR", 1, "IC", password=PASSWORDS[NURSE], meaning="APPROVE")
     doctor = env.login(DOCTOR)
     count = audit_count(ws)
+    # the first signature of a session needs the user ID too (Part 11 §11.200(a)(1))
     with pytest.raises(AuthError, match="not signed"):
-        doctor.casebook.sign_form(sid, "SCR", 1, "IC", password=PASSWORDS[NURSE], meaning="APPROVE")
+        doctor.casebook.sign_form(
+            sid, "SCR", 1, "IC", password=PASSWORDS[NURSE], meaning="APPROVE", user_id=DOCTOR
+        )
     assert audit_actions(ws, since=count) == ["signature_refused"]
     with pytest.raises(UsageError, match="signature meaning"):
         doctor.casebook.sign_form(sid, "SCR", 1, "IC", password=PASSWORDS[DOCTOR], meaning="LIKE")
-    doctor.casebook.sign_form(sid, "SCR", 1, "IC", password=PASSWORDS[DOCTOR], meaning="APPROVE")
+    doctor.casebook.sign_form(
+        sid, "SCR", 1, "IC", password=PASSWORDS[DOCTOR], meaning="APPROVE", user_id=DOCTOR
+    )
     form = _form(ws, sid, "SCR", "IC")
     assert form["status"] == FormStatus.SIGNED
     [signature] = _signatures(ws, form["id"])

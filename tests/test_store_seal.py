@@ -16,7 +16,14 @@ from npc_crf.services import site as site_module
 from npc_crf.services.site import Site
 from npc_crf.store.engine import check_pages
 from npc_crf.store.seal import FULL_CHECK_EVERY, read_seal, seal_path
-from tests.store_helpers import NURSE, PASSWORDS, SiteTemplate, StoreSite, enrol_consented
+from tests.store_helpers import (
+    NURSE,
+    PASSWORDS,
+    SiteTemplate,
+    StoreSite,
+    enrol_consented,
+    raw_db,
+)
 
 
 @pytest.fixture(scope="module")
@@ -178,12 +185,17 @@ def test_damage_in_place_within_a_day_is_found_when_read_or_at_the_daily_check(
     site = env.reopen()
     ws = site.login(NURSE, PASSWORDS[NURSE])
     enrol_consented(ws)
+    key = ws.db_key
     ws.logout()
     site.close()
     db = env.data.database
+    with raw_db(db, key) as con:  # a page that the reads below certainly touch
+        (root,) = con.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'audit_entry'"
+        ).fetchone()
     info = db.stat()
     with db.open("r+b") as handle:  # a failing disk: same size, same time, a bad page
-        handle.seek((info.st_size // 2 // 4096) * 4096 + 1024)
+        handle.seek((root - 1) * 4096 + 1024)
         handle.write(b"\xa5" * 64)
     os.utime(db, ns=(info.st_atime_ns, info.st_mtime_ns))
     checks = len(full_checks)

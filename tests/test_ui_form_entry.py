@@ -320,7 +320,7 @@ def test_changing_a_signed_form_warns_and_announces_the_voided_signature(
 
     doctor = env.login(DOCTOR)
     doctor.casebook.sign_form(
-        subject, "SCR", 1, "IC", password=PASSWORDS[DOCTOR], meaning="APPROVE"
+        subject, "SCR", 1, "IC", password=PASSWORDS[DOCTOR], meaning="APPROVE", user_id=DOCTOR
     )
     page = open_page(qtbot, ws, runner, subject, "SCR", "IC")
     assert page.status() is FormStatus.SIGNED

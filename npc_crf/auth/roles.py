@@ -4,9 +4,10 @@ Principles (21 CFR Part 11 §11.10(d),(g); ICH E6(R3) 4.3.8):
 
 * only research nurses and investigators change clinical values;
 * only investigators sign;
-* monitors read everything, work on queries and SDV, and change no clinical value;
-* the site administrator manages accounts, backups and settings but can neither
-  change clinical values nor sign.
+* monitors read everything, work on queries and SDV, freeze records, and change no
+  clinical value;
+* the site administrator manages accounts, backups and settings, freezes and locks
+  records and alone releases them, but can neither change clinical values nor sign.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Permission(StrEnum):
     ANSWER_QUERY = "answer_query"
     CLOSE_QUERY = "close_query"
     SDV = "sdv"
+    FREEZE = "freeze"
     LOCK_FORMS = "lock_forms"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
@@ -96,11 +98,20 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.MONITOR: frozenset(
-        {P.VIEW_DATA, P.RAISE_QUERY, P.CLOSE_QUERY, P.ANSWER_QUERY, P.SDV, P.VIEW_AUDIT}
+        {
+            P.VIEW_DATA,
+            P.RAISE_QUERY,
+            P.CLOSE_QUERY,
+            P.ANSWER_QUERY,
+            P.SDV,
+            P.FREEZE,
+            P.VIEW_AUDIT,
+        }
     ),
     Role.ADMIN: frozenset(
         {
             P.VIEW_DATA,
+            P.FREEZE,
             P.LOCK_FORMS,
             P.VIEW_AUDIT,
             P.MANAGE_USERS,

@@ -1,4 +1,4 @@
-"""``npc-crf audit verify|show``: check the hash chain; read a subject's, form's or item's history."""
+"""``npc-crf audit verify|show``: check the hash chain and the signatures; read a history."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     audit = sub.add_parser("audit", help="verify and read the audit trail")
     verbs = audit.add_subparsers(dest="verb", required=True, metavar="{verify,show}")
 
-    verify = verbs.add_parser("verify", help="check every link of the hash chain")
+    verify = verbs.add_parser(
+        "verify", help="check every link of the hash chain and every electronic signature"
+    )
     add_site_args(verify)
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(run=reporting_errors(run_verify))
@@ -32,9 +34,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_verify(args: argparse.Namespace) -> int:
     with logged_in(args) as ws:
         report = ws.audit.verify()
+        signatures = ws.audit.verify_signatures()
+    ok = report.ok and signatures.ok
     if args.json:
-        print(json.dumps(report.__dict__ | {"ok": report.ok}, indent=2))
-    elif report.ok:
+        doc = report.__dict__ | {"ok": ok, "chain_ok": report.ok}
+        print(json.dumps(doc | {"signatures": signatures.to_json()}, indent=2))
+        return 0 if ok else 7
+    if report.ok:
         print(
             f"OK: {report.entries} audit entries, chain intact; head {report.head_seq} "
             f"{report.head_hash[:16]}…"
@@ -47,7 +53,17 @@ def run_verify(args: argparse.Namespace) -> int:
     else:
         print(f"BROKEN at entry {report.broken_at}: {report.problem}")
         print(f"The {report.entries} entries before it are intact.")
-    return 0 if report.ok else 7
+    legacy = f" ({signatures.legacy} made before schema 0002)" if signatures.legacy else ""
+    if signatures.ok:
+        print(f"OK: {signatures.checked} valid signature(s) match their records{legacy}.")
+    else:
+        print(
+            f"BROKEN: {len(signatures.broken)} of {signatures.checked} signature(s) "
+            f"do not match{legacy}:"
+        )
+        for b in signatures.broken:
+            print(f"  {b.where} signed by {b.signer} at {b.signed_at}: {'; '.join(b.problems)}")
+    return 0 if ok else 7
 
 
 def run_show(args: argparse.Namespace) -> int:

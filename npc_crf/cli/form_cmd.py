@@ -142,13 +142,14 @@ def run_sign(args: argparse.Namespace) -> int:
     with open_site(args) as site:
         ws = site.login(args.user, password, channel="cli")
         try:
-            ws.casebook.sign_form(
+            ws.signatures.sign_form(
                 args.subject,
                 args.event,
                 args.occurrence,
                 args.form,
                 password=password,
                 meaning=args.meaning,
+                user_id=args.user,
             )
         finally:
             ws.logout()

@@ -14,7 +14,11 @@ from npc_crf.cli import (
     form_cmd,
     forms_cmd,
     gui_cmd,
+    hold_cmd,
     import_cmd,
+    query_cmd,
+    sdv_cmd,
+    sign_cmd,
     site_cmd,
     subject_cmd,
     user_cmd,
@@ -33,11 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
     user_cmd.register(sub)
     subject_cmd.register(sub)
     form_cmd.register(sub)
+    sign_cmd.register(sub)
+    hold_cmd.register(sub)
     audit_cmd.register(sub)
     backup_cmd.register(sub)
     forms_cmd.register(sub)
     gui_cmd.register(sub)
     import_cmd.register(sub)
+    query_cmd.register(sub)
+    sdv_cmd.register(sub)
     demo_cmd.register(sub)
     derive_cmd.register(sub)
     return parser

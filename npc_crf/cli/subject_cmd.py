@@ -75,7 +75,16 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     with logged_in(args) as ws:
         casebook = ws.casebook.load(args.subject)
+        signed = ws.signatures.manifestations(args.subject)  # shown with the record (§11.50)
     doc = casebook.to_json()
+    for event in doc["events"]:
+        for form, data in event["forms"].items():
+            data["signatures"] = [
+                m.to_json()
+                for m in signed
+                if (m.event_oid, m.occurrence, m.form_oid)
+                == (event["event"], event["occurrence"], form)
+            ]
     if args.json:
         print(json.dumps(doc, indent=2, ensure_ascii=False))
         return 0
@@ -86,6 +95,8 @@ def run_show(args: argparse.Namespace) -> int:
             print(f"    {form:<10} {data['status']:<12} rev {data['revision']}")
             for item, value in data["values"].items():
                 print(f"      {item} = {json.dumps(value, ensure_ascii=False)}")
+            for sig in data["signatures"]:
+                print(f"      {sig['text']}")
     return 0
 
 

@@ -175,13 +175,14 @@ def carry_out(plan: SubjectPlan, nurse: Workspace, doctor: Workspace, doctor_pas
     for change in plan.statuses:
         nurse.subjects.set_status(subject_id, change.status, reason=change.reason, on=change.day)
     for sig in plan.signatures:
-        doctor.casebook.sign_form(
+        doctor.signatures.sign_form(
             subject_id,
             sig.event,
             sig.occurrence,
             sig.form,
             password=doctor_password,
             meaning=sig.meaning,
+            user_id=doctor.username,  # the first signature of a session needs both components
         )
     return subject_id
 

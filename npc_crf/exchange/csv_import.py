@@ -37,7 +37,10 @@ Each value saved is audited by the casebook with the source
 ``import:FILE:line N``; one ``csv_import`` audit entry records the file name,
 the number of rows and the SHA-256 of the file. Soft warnings do not stop an
 import: the values are kept and the warnings reported with their line and
-column (queries for them come with the query module).
+column, and each value the import kept (new or changed) with a soft warning
+raises a failed-check query for the monitor, in the import's transaction
+(:func:`~npc_crf.services.monitoring.queries.raise_for_import_warnings`; none
+when the item already has an open one).
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from npc_crf.forms.inputs import InputError, parse_input
 from npc_crf.forms.model import Event, Form, Item, ItemType, Study
 from npc_crf.forms.session import ItemPath, Status
 from npc_crf.services.casebook import SaveResult
+from npc_crf.services.monitoring.queries import raise_for_import_warnings
 from npc_crf.services.workspace import Tx, Workspace
 
 SUBJECT = "subject_id"
@@ -576,6 +580,7 @@ class _Importer:
         """Save every row in ``tx``; record each row's errors and warnings."""
         refused: dict[tuple[str, str, int], int] = {}
         for row in rows:
+            before = self._stored_answers(tx, row)
             try:
                 result = self.ws.casebook.save_form(
                     row.subject_id,
@@ -609,7 +614,7 @@ class _Importer:
                 )
                 self.errors.add(row.line, column, message)
                 continue
-            self._after_save(tx, row, result)
+            self._after_save(tx, row, result, before)
 
     def _where(self, row: _Row) -> str:
         """The prefix the casebook puts before an item path in its messages."""
@@ -664,8 +669,23 @@ class _Importer:
                 )
         return message
 
-    def _after_save(self, tx: Tx, row: _Row, result: SaveResult) -> None:
-        """Errors for values left refused, warnings for soft checks and ignored cells."""
+    def _stored_answers(self, tx: Tx, row: _Row) -> Mapping[str, object]:
+        """The answers the row's form holds in ``tx`` (empty when not started or refused)."""
+        try:
+            stored = self.ws.casebook.form_record(
+                row.subject_id, row.event.oid, row.occurrence, self.form.oid, tx=tx
+            )
+        except UsageError:  # an unknown occurrence: the save reports it
+            return {}
+        return stored.answers if stored is not None else {}
+
+    def _after_save(
+        self, tx: Tx, row: _Row, result: SaveResult, before: Mapping[str, object]
+    ) -> None:
+        """Errors for values left refused, warnings for soft checks and ignored cells, and
+        a failed-check query for each value this row kept with a soft warning."""
+        answers = self._stored_answers(tx, row)
+        kept: dict[str, str] = {}
         for report in result.items:
             message = report.message_en or report.status.value
             if report.status is Status.HARD_ERROR:
@@ -673,10 +693,13 @@ class _Importer:
                 self._locate(row, report.path, message)
             elif report.status is Status.SOFT_WARNING and report.override_reason is None:
                 self._locate(row, report.path, message, warn=True)
-        stored = self.ws.casebook.form_record(
-            row.subject_id, row.event.oid, row.occurrence, self.form.oid, tx=tx
-        )
-        answers: Mapping[str, object] = stored.answers if stored is not None else {}
+                new = _stored_value(answers, report.path)
+                if report.path in row.values and new != _stored_value(before, report.path):
+                    kept[report.path] = message
+        if kept and not self.errors:
+            where = (row.subject_id, row.event.oid, row.occurrence, self.form.oid)
+            source = f"import:{self.name}:line {row.line}"
+            raise_for_import_warnings(self.ws, tx, where, kept, source)
         for item_path in row.values:
             if _stored_value(answers, item_path) is None:
                 self._locate(

@@ -9,6 +9,7 @@ from sqlalchemy import and_, select
 
 from npc_crf.audit.chain import ChainReport, verify
 from npc_crf.auth.roles import Permission
+from npc_crf.services.monitoring.signature_check import SignatureReport, verify_signatures
 from npc_crf.services.workspace import Workspace
 from npc_crf.store.models import audit_entry
 from npc_crf.store.values import display
@@ -62,6 +63,13 @@ class AuditService:
         with self.ws.read() as conn:
             report = verify(conn)
         return report
+
+    def verify_signatures(self) -> SignatureReport:
+        """Check every valid electronic signature against its record, its Ed25519
+        signature and its ``form_signed`` entry (``npc-crf audit verify`` runs both)."""
+        self.ws.require(Permission.VIEW_AUDIT, "verify the audit trail")
+        with self.ws.read() as conn:
+            return verify_signatures(conn, self.ws.study.forms)
 
     def history(
         self,

@@ -8,7 +8,8 @@ together or not at all.
 
 Form lifecycle: ``in_progress`` → ``complete`` → ``signed``; ``locked`` refuses
 edits. Changing a complete or signed form needs a reason for change; changing a
-signed form voids its signature.
+signed form voids its signature. Signing lives in ``ws.signatures`` and locking
+in ``ws.holds`` (``npc_crf.services.monitoring``); the methods here delegate.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from npc_crf.auth.roles import Permission
-from npc_crf.core.errors import AuthError, UsageError, ValidationFailed
+from npc_crf.core.errors import UsageError, ValidationFailed
 from npc_crf.core.logs import LOGGER
 from npc_crf.forms.canonical import canonical_json, form_hash
 from npc_crf.forms.model import Event, Form
@@ -56,6 +57,9 @@ from npc_crf.store.records import (
     subject_forms,
 )
 from npc_crf.store.values import audit_json, plain_answers, to_columns
+
+if TYPE_CHECKING:
+    from npc_crf.services.monitoring.signatures import SigningResult
 
 # a save's statements, built once and executed with a list of rows each
 _EXISTING_VALUES = select(
@@ -900,9 +904,9 @@ class CasebookService:
         self, tx: Tx, fid: int, now: str, reason: str, context: dict[str, Any]
     ) -> bool:
         rows = tx.conn.execute(
-            select(signature.c.id, signature.c.username, signature.c.meaning).where(
-                and_(signature.c.form_instance_id == fid, signature.c.voided_at.is_(None))
-            )
+            select(
+                signature.c.id, signature.c.uid, signature.c.username, signature.c.meaning
+            ).where(and_(signature.c.form_instance_id == fid, signature.c.voided_at.is_(None)))
         ).all()
         for row in rows:
             tx.conn.execute(
@@ -912,7 +916,9 @@ class CasebookService:
             )
             tx.audit.append(
                 "signature_voided",
-                old_value=json.dumps({"signed_by": row.username, "meaning": row.meaning}),
+                old_value=json.dumps(
+                    {"signed_by": row.username, "meaning": row.meaning, "signature": row.uid}
+                ),
                 reason=reason,
                 **context,
             )
@@ -983,60 +989,21 @@ class CasebookService:
         *,
         password: str,
         meaning: str,
-        tx: Tx | None = None,
-    ) -> None:
-        """Sign a complete form as its investigator (password re-entered; Part 11 §11.200).
+        user_id: str | None = None,
+    ) -> SigningResult:
+        """Sign a complete form: the one signing path is ``ws.signatures`` (Part 11 §11.200).
 
-        A refused password is recorded in a transaction of its own, so that it stays
-        in the trail even when the caller's ``tx`` is rolled back.
+        The first signature of a session needs ``user_id`` as well as the password.
         """
-        self.ws.require(Permission.SIGN, "sign forms")
-        if self.ws.site.keys.unwrap(self.ws.username, password) != self.ws.db_key:
-            with self.ws.tx() as tx:
-                tx.audit.append(
-                    "signature_refused",
-                    subject_id=subject_id,
-                    form_oid=form_oid,
-                    reason="wrong password",
-                )
-            raise AuthError("Wrong password: the form was not signed.")
-        meanings = {m.code for m in self.study.signature_meanings}
-        if meaning not in meanings:
-            raise UsageError(
-                f"'{meaning}' is not a signature meaning of this study ({', '.join(sorted(meanings))})."
-            )
-        with self.ws.within(tx) as tx:
-            stored, context, where = self._instance_for_change(
-                tx, subject_id, event_oid, occurrence, form_oid
-            )
-            if stored.status != FormStatus.COMPLETE:
-                raise UsageError(f"{where} is {stored.status}; only a complete form can be signed.")
-            now = self.ws.now().isoformat(timespec="microseconds")
-            digest = content_hash(stored.answers)
-            tx.conn.execute(
-                insert(signature).values(
-                    uid=str(uuid.uuid4()),
-                    form_instance_id=stored.id,
-                    username=self.ws.username,
-                    full_name=self.ws.full_name,
-                    meaning=meaning,
-                    signed_at=now,
-                    form_revision=stored.revision,
-                    content_hash=digest,
-                )
-            )
-            tx.conn.execute(
-                update(form_instance)
-                .where(form_instance.c.id == stored.id)
-                .values(status=FormStatus.SIGNED.value)
-            )
-            tx.audit.append(
-                "form_signed",
-                new_value=json.dumps(
-                    {"meaning": meaning, "content_hash": digest, "revision": stored.revision}
-                ),
-                **context,
-            )
+        return self.ws.signatures.sign_form(
+            subject_id,
+            event_oid,
+            occurrence,
+            form_oid,
+            meaning=meaning,
+            password=password,
+            user_id=user_id,
+        )
 
     def set_locked(
         self,
@@ -1047,49 +1014,69 @@ class CasebookService:
         locked: bool,
         reason: str,
     ) -> None:
-        """Lock a form against any change, or unlock it (reason required; audited)."""
-        self.ws.require(Permission.LOCK_FORMS, "lock or unlock forms")
-        if not reason.strip():
-            raise UsageError("A reason is needed to lock or unlock a form.")
-        with self.ws.tx() as tx:
-            stored, context, where = self._instance_for_change(
-                tx, subject_id, event_oid, occurrence, form_oid
-            )
-            if locked == (stored.status == FormStatus.LOCKED):
-                raise UsageError(f"{where} is already {'locked' if locked else 'unlocked'}.")
-            if locked:
-                new = FormStatus.LOCKED
-            else:
-                signed = tx.conn.execute(
-                    select(func.count())
-                    .select_from(signature)
-                    .where(
-                        and_(
-                            signature.c.form_instance_id == stored.id,
-                            signature.c.voided_at.is_(None),
-                        )
+        """Lock a form against any change, or unlock it (through ``ws.holds``; audited)."""
+        from npc_crf.services.monitoring.holds import Target
+
+        target = Target.form(subject_id, event_oid, occurrence, form_oid)
+        if locked:
+            self.ws.holds.lock(target, reason)
+        else:
+            self.ws.holds.unlock(target, reason)
+
+    def apply_form_lock(
+        self,
+        tx: Tx,
+        subject_id: str,
+        event_oid: str,
+        occurrence: int,
+        form_oid: str,
+        *,
+        locked: bool,
+        reason: str,
+    ) -> None:
+        """Set or release the lock of one form (its status ``locked``), audited.
+
+        The form-level lock of the hold model (``npc_crf.services.monitoring.holds``):
+        only :class:`HoldService` calls this, after checking the permission and the
+        reason. Unlocking restores signed (a valid signature stands), complete or
+        in progress.
+        """
+        stored, context, where = self._instance_for_change(
+            tx, subject_id, event_oid, occurrence, form_oid
+        )
+        if locked == (stored.status == FormStatus.LOCKED):
+            raise UsageError(f"{where} is already {'locked' if locked else 'unlocked'}.")
+        if locked:
+            new = FormStatus.LOCKED
+        else:
+            signed = tx.conn.execute(
+                select(func.count())
+                .select_from(signature)
+                .where(
+                    and_(
+                        signature.c.form_instance_id == stored.id,
+                        signature.c.voided_at.is_(None),
                     )
-                ).scalar_one()
-                event = self._event(event_oid)
-                form = self.study.forms[form_oid]
-                session = self._session(tx.conn, subject_id, event, occurrence, form, stored)
-                new = (
-                    FormStatus.SIGNED
-                    if signed
-                    else (FormStatus.COMPLETE if session.is_complete() else FormStatus.IN_PROGRESS)
                 )
-            tx.conn.execute(
-                update(form_instance)
-                .where(form_instance.c.id == stored.id)
-                .values(status=new.value)
+            ).scalar_one()
+            event = self._event(event_oid)
+            form = self.study.forms[form_oid]
+            session = self._session(tx.conn, subject_id, event, occurrence, form, stored)
+            new = (
+                FormStatus.SIGNED
+                if signed
+                else (FormStatus.COMPLETE if session.is_complete() else FormStatus.IN_PROGRESS)
             )
-            tx.audit.append(
-                "form_locked" if locked else "form_unlocked",
-                old_value=json.dumps({"status": stored.status}),
-                new_value=json.dumps({"status": new.value}),
-                reason=reason.strip(),
-                **context,
-            )
+        tx.conn.execute(
+            update(form_instance).where(form_instance.c.id == stored.id).values(status=new.value)
+        )
+        tx.audit.append(
+            "form_locked" if locked else "form_unlocked",
+            old_value=json.dumps({"status": stored.status}),
+            new_value=json.dumps({"status": new.value}),
+            reason=reason.strip(),
+            **context,
+        )
 
 
 def _match_rows(session: FormSession, group: str, rows: list[Mapping[str, object]]) -> str | None:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from npc_crf.auth.roles import Permission
 from npc_crf.core.errors import UsageError
+from npc_crf.services.monitoring.holds import require_data_change
 from npc_crf.services.workspace import Tx, Workspace
 from npc_crf.store.models import counter, subject
 from npc_crf.store.records import RowLike
@@ -86,6 +87,7 @@ class SubjectService:
         self.ws.require(Permission.ENTER_DATA, "register subjects")
         day = (screening_date or dt.date.today()).isoformat()
         with self.ws.within(tx) as tx:
+            require_data_change(self.ws, tx.conn, None, None, "A new subject")  # site freeze
             seq = _next(tx.conn, "subject")
             subject_id = subject_id_for(self.ws.site_id, self.ws.installation_number, seq)
             tx.conn.execute(
@@ -142,6 +144,7 @@ class SubjectService:
             ).first()  # read inside the transaction that changes it
             if row is None:
                 raise UsageError(f"There is no subject '{subject_id}' at this site.")
+            require_data_change(self.ws, tx.conn, subject_id, None, f"{subject_id}'s status")
             current = _info(row._mapping)
             if status not in TRANSITIONS[current.status]:
                 allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current.status])) or "none"

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from npc_crf.services.audit_service import AuditService
     from npc_crf.services.backups import BackupService
     from npc_crf.services.casebook import CasebookService
+    from npc_crf.services.monitoring.holds import HoldService
+    from npc_crf.services.monitoring.queries import QueryService
+    from npc_crf.services.monitoring.sdv import SdvService
+    from npc_crf.services.monitoring.signatures import SignatureService
     from npc_crf.services.response import ResponseService
     from npc_crf.services.settings import SettingsService
     from npc_crf.services.site import Site
@@ -68,6 +72,10 @@ class Workspace:
         self.channel = channel
         self.locked = False
         self.logged_out = False
+        # Part 11 §11.200(a)(1): True once this continuous session made a signature (the
+        # first needs user ID and password, later ones the password); a lock or a logout
+        # ends the session and resets it
+        self.signed_in_session = False
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -136,6 +144,7 @@ class Workspace:
         """End the session (audited). Safe to call twice."""
         if self.logged_out:
             return
+        self.signed_in_session = False
         if self._stale():  # closed or restored meanwhile: nothing to write to any more
             self.logged_out = True
             return
@@ -154,6 +163,7 @@ class Workspace:
     def lock(self, reason: str = "idle") -> None:
         """Lock the session (idle timeout or by hand); unsaved input stays with the caller."""
         self._check_usable()
+        self.signed_in_session = False  # the continuous session ends here
         with self.tx() as tx:
             tx.audit.append("session_locked", reason=reason, source=self.channel)
         self.locked = True
@@ -200,6 +210,30 @@ class Workspace:
         from npc_crf.services.casebook import CasebookService
 
         return CasebookService(self)
+
+    @cached_property
+    def signatures(self) -> SignatureService:
+        from npc_crf.services.monitoring.signatures import SignatureService
+
+        return SignatureService(self)
+
+    @cached_property
+    def holds(self) -> HoldService:
+        from npc_crf.services.monitoring.holds import HoldService
+
+        return HoldService(self)
+
+    @cached_property
+    def queries(self) -> QueryService:
+        from npc_crf.services.monitoring.queries import QueryService
+
+        return QueryService(self)
+
+    @cached_property
+    def sdv(self) -> SdvService:
+        from npc_crf.services.monitoring.sdv import SdvService
+
+        return SdvService(self)
 
     @cached_property
     def worklist(self) -> WorklistService:

@@ -22,7 +22,7 @@ class SubjectSummary:
     enrolled_on: dt.date | None
     current_cycle: int | None
     next_visit: PlannedVisit | None
-    open_queries: int
+    open_queries: int  # queries waiting for the current user's role
     sae: bool
 
 
@@ -33,6 +33,8 @@ class WorkKind(StrEnum):
     UPCOMING_VISIT = "upcoming_visit"
     FORM_NOT_STARTED = "form_not_started"
     FORM_INCOMPLETE = "form_incomplete"
+    #: a query waiting for the user's role (detail: the query's uid; due: the day it was
+    #: raised; days: its age in days)
     OPEN_QUERY = "open_query"
     AE_WITHOUT_OUTCOME = "ae_without_outcome"
     #: an SAE to report to the sponsor (detail: the ClockState; running, overdue, or
@@ -110,7 +112,7 @@ class FormCell:
     form_oid: str
     state: CellState
     has_warnings: bool
-    open_queries: int
+    open_queries: int  # queries about the form or its items waiting for the user's role
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -36,6 +37,7 @@ from npc_crf.oncology.schedule import (
     policy_for,
 )
 from npc_crf.services.casebook import FormStatus
+from npc_crf.services.monitoring.queries import select_waiting
 from npc_crf.services.worklist.model import (
     NOT_ENROLLED,
     CasebookGrid,
@@ -48,6 +50,7 @@ from npc_crf.services.worklist.model import (
     WorkKind,
 )
 from npc_crf.services.worklist.profile import ItemAt, profile_for
+from npc_crf.services.worklist.query_items import per_form, per_subject, query_items
 from npc_crf.services.worklist.reader import REREAD_LIMIT, FormRow, Reader, Snapshot, SubjectRows
 from npc_crf.services.worklist.safety_items import lab_items, safety_items, visit_items
 from npc_crf.services.workspace import Workspace
@@ -92,13 +95,14 @@ def age_range(birth: object, on: dt.date) -> tuple[int, int] | None:
     return None
 
 
-def _cell(form_oid: str, form: FormRow | None, overridden: set[int]) -> FormCell:
+def _cell(form_oid: str, form: FormRow | None, overridden: set[int], queries: int) -> FormCell:
     """A grid cell: a form has warnings when a soft warning was kept with a reason, or —
-    in progress — when something may still be missing."""
+    in progress — when something may still be missing; ``queries`` wait for the user."""
     if form is None:
-        return FormCell(form_oid, CellState.NOT_STARTED, False, 0)
+        return FormCell(form_oid, CellState.NOT_STARTED, False, queries)
     state = CellState(form.status)
-    return FormCell(form_oid, state, form.id in overridden or state is CellState.IN_PROGRESS, 0)
+    warned = form.id in overridden or state is CellState.IN_PROGRESS
+    return FormCell(form_oid, state, warned, queries)
 
 
 def _overridden(conn: Connection, form_ids: list[int]) -> set[int]:
@@ -323,9 +327,17 @@ class WorklistService:
         """Every subject, in ID order, with the next visit and whether any AE is serious."""
         self.ws.require(Permission.VIEW_DATA, "view the subjects table")
         today = today or dt.date.today()
-        return [
+        summaries = [
             self._memo("summary", rows, today, 0, partial(self._summary, rows, today))
             for rows in self._all()
+        ]
+        with self.ws.read() as conn:
+            waiting = per_subject(select_waiting(conn, self.ws.role))
+        return [
+            dataclasses.replace(s, open_queries=waiting[s.subject_id])
+            if waiting[s.subject_id]
+            else s
+            for s in summaries
         ]
 
     def _summary(self, rows: SubjectRows, today: dt.date) -> SubjectSummary:
@@ -335,7 +347,7 @@ class WorklistService:
             enrolled_on=self._enrolled_on(rows),
             current_cycle=self._current_cycle(rows),
             next_visit=next_visit(self._plan(rows, today)),
-            open_queries=0,  # queries arrive with monitoring
+            open_queries=0,  # the queries waiting for the user: set by subjects()
             sae=self._sae(rows),
         )
 
@@ -349,8 +361,8 @@ class WorklistService:
         forms in progress; adverse events without an outcome; and the safety work
         (``docs/safety.md`` §7): SAE and SUSAR reports to send, AEs outside the
         reporting window, missing AE follow-up, visits done out of their window,
-        laboratory values of grade 1 or more without a matching AE.
-        Open queries arrive with monitoring.
+        laboratory values of grade 1 or more without a matching AE; and the queries
+        waiting for the user's role (``docs/monitoring.md``).
         """
         self.ws.require(Permission.VIEW_DATA, "view the worklist")
         today = today or dt.date.today()
@@ -360,6 +372,8 @@ class WorklistService:
         for rows in subjects:
             work = partial(self._work, rows, labs.get(rows.subject_id), today, upcoming_days)
             found.extend(self._memo("work", rows, today, upcoming_days, work))
+        with self.ws.read() as conn:  # read each time: cheap, and not kept across changes
+            found.extend(query_items(select_waiting(conn, self.ws.role), today))
         found.sort(key=lambda w: w.sort_key)
         return found
 
@@ -500,6 +514,7 @@ class WorklistService:
             overridden = _overridden(
                 conn, [f.id for o in rows.events.values() for fs in o.values() for f in fs.values()]
             )
+            waiting = per_form(select_waiting(conn, self.ws.role, subject_id))
         plan = {(v.event_oid, v.occurrence): v for v in self._plan_now(rows, today)}
         columns: list[GridColumn] = []
         for event in self.study.events:
@@ -507,7 +522,12 @@ class WorklistService:
             count = rows.occurrence_count(event.oid)
             for occurrence in range(1, count + 1):
                 forms = occurrences.get(occurrence, {})
-                cells = {oid: _cell(oid, forms.get(oid), overridden) for oid in event.forms}
+                cells = {
+                    oid: _cell(
+                        oid, forms.get(oid), overridden, waiting[(event.oid, occurrence, oid)]
+                    )
+                    for oid in event.forms
+                }
                 columns.append(
                     GridColumn(
                         event.oid, occurrence, True, plan.get((event.oid, occurrence)), cells
@@ -515,7 +535,12 @@ class WorklistService:
                 )
             slot = self._slot(event.oid, count, plan)
             if slot is not None:
-                empty = {oid: FormCell(oid, CellState.NOT_STARTED, False, 0) for oid in event.forms}
+                empty = {
+                    oid: FormCell(
+                        oid, CellState.NOT_STARTED, False, waiting[(event.oid, slot, oid)]
+                    )
+                    for oid in event.forms
+                }
                 columns.append(
                     GridColumn(event.oid, slot, False, plan.get((event.oid, slot)), empty)
                 )
