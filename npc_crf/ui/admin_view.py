@@ -1,4 +1,5 @@
-"""Administration: accounts, backups, site settings, and the person's own preferences.
+"""Administration: accounts, backups, site settings, freezes and locks, and the person's
+own preferences.
 
 Every action calls the service layer (which checks the permission and writes the
 audit trail) in the worker; a refusal comes back as a message. A restore ends
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -36,7 +38,10 @@ from PySide6.QtWidgets import (
 
 from npc_crf.auth.policy import LoginPolicy
 from npc_crf.auth.roles import Permission, Role, allowed
+from npc_crf.services.monitoring.hold_model import Hold, Level, Scope, Target
 from npc_crf.services.site import USERNAME_RE
+from npc_crf.ui import labels
+from npc_crf.ui.dialogs import run_modal
 from npc_crf.ui.errors import describe_error
 from npc_crf.ui.i18n import LANGUAGES, QT_TRANSLATE_NOOP, role_name
 from npc_crf.ui.login import error_label, password_problem
@@ -127,11 +132,13 @@ class AuditReasonDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget, title: str, prompt: str) -> str | None:
-        """The reason, or None when the person cancelled."""
+        """The reason, or None when the person cancelled. The dialog is deleted afterwards
+        on the GUI thread (left to the garbage collector, it could be freed on a worker's)."""
         dialog = cls(title, prompt, parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.reason.text().strip()
+        given: list[str] = []
+        dialog.accepted.connect(lambda: given.append(dialog.reason.text().strip()))
+        run_modal(dialog)
+        return given[0] if given else None
 
 
 class PasswordDialog(QDialog):
@@ -211,7 +218,7 @@ class PasswordDialog(QDialog):
 
 
 class AdminView(QWidget):
-    """Tabs: accounts, backups, site settings, my preferences."""
+    """Tabs: accounts, backups, site settings, freezes and locks, my preferences."""
 
     restored = Signal(object)  # the Restored result; every session has ended
     settingsChanged = Signal()
@@ -233,6 +240,7 @@ class AdminView(QWidget):
         self.accounts: list[AccountInfo] = []
         self.backups: list[BackupInfo] = []
         self.settings: dict[str, int] = {}
+        self.holds: list[Hold] = []
         self.tabs = QTabWidget()
         self.tabs.setObjectName("admin_tabs")
         self.notice = QLabel()
@@ -247,12 +255,17 @@ class AdminView(QWidget):
         self.can_manage = allowed(ws.role, Permission.MANAGE_USERS)
         self.can_backup = allowed(ws.role, Permission.BACKUP)
         self.can_settings = allowed(ws.role, Permission.SITE_SETTINGS)
+        self.can_freeze = allowed(ws.role, Permission.FREEZE)
+        self.can_lock = allowed(ws.role, Permission.LOCK_FORMS)
         if self.can_manage:
             self.tabs.addTab(self._accounts_tab(), self.tr("Accounts"))
         if self.can_backup:
             self.tabs.addTab(self._backups_tab(), self.tr("Backups"))
         if self.can_settings:
             self.tabs.addTab(self._settings_tab(), self.tr("Site settings"))
+        if self.can_freeze or self.can_lock:
+            self.holds_page = self._holds_tab()
+            self.tabs.addTab(self.holds_page, self.tr("Freezes and locks"))
         self.tabs.addTab(self._prefs_tab(font_scale), self.tr("My preferences"))
         self.refresh()
 
@@ -305,6 +318,8 @@ class AdminView(QWidget):
             self._run("list backups", ws.backups.list, self._show_backups)
         if self.can_settings:
             self._run("read settings", ws.settings.all, self._show_settings)
+        if self.can_freeze or self.can_lock:
+            self._run("list holds", ws.holds.in_force, self._show_holds)
 
     # -- accounts -----------------------------------------------------------------------
 
@@ -656,6 +671,193 @@ class AdminView(QWidget):
             self.settingsChanged.emit()
 
         self._run("change settings", store, stored)
+
+    # -- freezes and locks --------------------------------------------------------------
+
+    def _holds_tab(self) -> QWidget:
+        page = QWidget()
+        self.site_hold_label = QLabel()
+        self.site_hold_label.setObjectName("site_hold_state")
+        self.site_hold_label.setWordWrap(True)
+        self.site_buttons: dict[str, QPushButton] = {}
+        site_row = QHBoxLayout()
+        for verb, text, may in (
+            ("freeze", self.tr("Freeze the site…"), self.can_freeze),
+            ("lock", self.tr("Lock the site…"), self.can_lock),
+            ("unfreeze", self.tr("Unfreeze the site…"), self.can_lock),
+            ("unlock", self.tr("Unlock the site…"), self.can_lock),
+        ):
+            if not may:
+                continue
+            button = QPushButton(text)
+            button.setObjectName(f"{verb}_site")
+            button.clicked.connect(lambda _c=False, v=verb: self.change_site_hold(v))
+            site_row.addWidget(button)
+            self.site_buttons[verb] = button
+        site_row.addStretch(1)
+        heading = QLabel(self.tr("Freezes and locks in force"))
+        heading.setStyleSheet("font-weight: bold;")
+        self.holds_table = _table(5, "holds_table")
+        self.holds_table.setHorizontalHeaderLabels(
+            [
+                self.tr("State"),
+                self.tr("Applies to"),
+                self.tr("Set by"),
+                self.tr("Set on"),
+                self.tr("Reason"),
+            ]
+        )
+        self.holds_table.setWordWrap(False)
+        bottom = QHBoxLayout()
+        if self.can_lock:
+            release = QPushButton(self.tr("Release the selected hold…"))
+            release.setObjectName("release_hold")
+            release.clicked.connect(lambda: self.release_selected())
+            bottom.addWidget(release)
+        bottom.addStretch(1)
+        export = QPushButton(self.tr("Export SDV report (CSV)…"))
+        export.setObjectName("export_sdv_report")
+        export.clicked.connect(lambda: self.export_sdv_report())
+        bottom.addWidget(export)
+        explain = QLabel(
+            self.tr(
+                "A freeze stops data changes; queries, SDV and signing go on. A lock stops "
+                "everything. Monitors and the administrator freeze; only the administrator "
+                "locks and releases. Subjects and forms are frozen and locked from their "
+                "casebook."
+            )
+        )
+        explain.setWordWrap(True)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.site_hold_label)
+        layout.addLayout(site_row)
+        layout.addWidget(explain)
+        layout.addWidget(heading)
+        layout.addWidget(self.holds_table, 1)
+        layout.addLayout(bottom)
+        return page
+
+    def _site_holds(self) -> list[Hold]:
+        return [h for h in self.holds if h.target.scope is Scope.SITE]
+
+    def _show_holds(self, holds: object) -> None:
+        assert isinstance(holds, list)
+        self.holds = holds
+        study = self.ws.study
+        table = self.holds_table
+        table.setRowCount(len(holds))
+        for row, hold in enumerate(holds):
+            cells = (
+                labels.hold_state_text(hold.level),
+                labels.hold_target_text(study, hold.target, self.lang),
+                hold.set_by or labels.missing_text(),
+                labels.moment_text(hold.set_at),
+                hold.reason or labels.missing_text(),
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(labels.hold_text(study, hold, self.lang))
+                table.setItem(row, column, item)
+        site = self._site_holds()
+        if site:
+            self.site_hold_label.setText(
+                "\n".join(labels.hold_text(study, h, self.lang) for h in site)
+            )
+        else:
+            self.site_hold_label.setText(self.tr("The site is open: nothing is frozen or locked."))
+        levels = {h.level for h in site}
+        enabled = {
+            "freeze": Level.FROZEN not in levels,
+            "lock": Level.LOCKED not in levels,
+            "unfreeze": Level.FROZEN in levels,
+            "unlock": Level.LOCKED in levels,
+        }
+        for verb, button in self.site_buttons.items():
+            button.setEnabled(enabled[verb])
+
+    def _change_hold(self, verb: str, target: Target, reason: str, done_text: str) -> None:
+        holds = self.ws.holds
+        act: dict[str, Callable[[Target, str], None]] = {
+            "freeze": holds.freeze,
+            "lock": holds.lock,
+            "unfreeze": holds.unfreeze,
+            "unlock": holds.unlock,
+        }
+
+        def changed(_r: object) -> None:
+            self._run("list holds", holds.in_force, self._show_holds)
+            self._say(done_text)
+
+        self._run(f"{verb} hold", lambda: act[verb](target, reason), changed)
+
+    def change_site_hold(self, verb: str, reason: str | None = None) -> None:
+        """Freeze, lock, unfreeze or unlock the whole site, with a reason (asked for)."""
+        titles = {
+            "freeze": self.tr("Freeze the site"),
+            "lock": self.tr("Lock the site"),
+            "unfreeze": self.tr("Unfreeze the site"),
+            "unlock": self.tr("Unlock the site"),
+        }
+        prompts = {
+            "freeze": self.tr(
+                "Freeze the whole site? No data of any subject can be changed and no subject "
+                "can be added until the site is unfrozen; queries, SDV and signing go on. "
+                "Give the reason (audited):"
+            ),
+            "lock": self.tr(
+                "Lock the whole site? Nothing can be changed — no data, no query, no SDV, no "
+                "signature — until the site is unlocked. Give the reason (audited):"
+            ),
+            "unfreeze": self.tr("Unfreeze the site? Give the reason (audited):"),
+            "unlock": self.tr("Unlock the site? Give the reason (audited):"),
+        }
+        done = {
+            "freeze": self.tr("The site was frozen."),
+            "lock": self.tr("The site was locked."),
+            "unfreeze": self.tr("The site was unfrozen."),
+            "unlock": self.tr("The site was unlocked."),
+        }
+        if reason is None:
+            reason = AuditReasonDialog.ask(self, titles[verb], prompts[verb])
+            if reason is None:
+                return
+        self._change_hold(verb, Target.site(), reason, done[verb])
+
+    def selected_hold(self) -> Hold | None:
+        """The hold of the selected row."""
+        rows = self.holds_table.selectionModel().selectedRows()
+        if not rows:
+            self._say(self.tr("Choose a freeze or a lock in the table first."))
+            return None
+        return self.holds[rows[0].row()]
+
+    def release_selected(self, reason: str | None = None) -> None:
+        """Unfreeze or unlock what the selected row holds, with a reason (asked for)."""
+        hold = self.selected_hold()
+        if hold is None:
+            return
+        what = labels.hold_target_text(self.ws.study, hold.target, self.lang)
+        verb = "unlock" if hold.level is Level.LOCKED else "unfreeze"
+        if verb == "unlock":
+            title = self.tr("Unlock")
+            prompt = self.tr("Unlock {what}? Give the reason (audited):").format(what=what)
+            done = self.tr("{what} was unlocked.").format(what=what)
+        else:
+            title = self.tr("Unfreeze")
+            prompt = self.tr("Unfreeze {what}? Give the reason (audited):").format(what=what)
+            done = self.tr("{what} was unfrozen.").format(what=what)
+        if reason is None:
+            reason = AuditReasonDialog.ask(self, title, prompt)
+            if reason is None:
+                return
+        self._change_hold(verb, hold.target, reason, done)
+
+    def export_sdv_report(self, path: Path | None = None) -> None:
+        """Write the SDV report as CSV (asks where, unless ``path`` is given)."""
+        from npc_crf.ui.monitoring_actions import export_sdv_report
+
+        self.error.hide()
+        export_sdv_report(self, self.ws, self.runner, path, say=self._say)
 
     # -- my preferences -----------------------------------------------------------------
 

@@ -1,13 +1,15 @@
 """The Qt item model of a subject's casebook grid and the texts of its cells and headers.
 
-The model holds what the service layer returned (``ws.worklist.grid()``) and turns it
-into display texts once, when the data arrive; it never reads the store.
+The model holds what the service layer returned (``ws.worklist.grid()``, and the
+monitoring marks of :class:`CellMarks`: SDV progress, forms to sign, form freezes,
+signature manifestations) and turns it into display texts once, when the data
+arrive; it never reads the store.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -23,7 +25,10 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from npc_crf.forms.model import Study
 from npc_crf.oncology.schedule import PlannedVisit, VisitTiming
-from npc_crf.services.worklist import CasebookGrid, CellState, FormCell, GridColumn
+from npc_crf.services.monitoring.hold_model import Hold, Level, Scope
+from npc_crf.services.monitoring.sdv import FormSdv
+from npc_crf.services.monitoring.signature_model import Manifestation, ToSign
+from npc_crf.services.worklist import CasebookGrid, FormCell, GridColumn
 from npc_crf.ui import labels
 from npc_crf.ui.view_look import (
     ALERT_COLOUR,
@@ -62,14 +67,90 @@ class CellTarget:
     form_oid: str
 
 
-def cell_text(cell: FormCell) -> str:
-    """The cell's marks: state abbreviation, then "!" for warnings and "Q2" for queries."""
+#: where a mark belongs: (event, occurrence, form)
+CellKey = tuple[str, int, str]
+
+
+@dataclass(frozen=True)
+class CellMarks:
+    """What monitoring adds to a cell: SDV progress (for monitors), waiting for a signature
+    (for investigators; ``voided`` when a change voided the one it had), a freeze of the
+    form itself, and the signatures it carries (§11.50)."""
+
+    sdv_verified: int = 0
+    sdv_required: int = 0
+    to_sign: bool = False
+    voided: ToSign | None = None
+    frozen: Hold | None = None
+    signatures: tuple[Manifestation, ...] = ()
+
+    @property
+    def look(self) -> tuple[str, bool, bool, bool]:
+        """What decides the cell's text (cells that look alike share it)."""
+        sdv = labels.sdv_mark(self.sdv_verified, self.sdv_required) if self.sdv_required else ""
+        return (sdv, self.to_sign, self.voided is not None, self.frozen is not None)
+
+
+NO_MARKS = CellMarks()
+
+
+def cell_marks(
+    sdv: Iterable[FormSdv] = (),
+    to_sign: Iterable[ToSign] = (),
+    holds: Iterable[Hold] = (),
+    signatures: Iterable[Manifestation] = (),
+) -> dict[CellKey, CellMarks]:
+    """The marks of one subject's cells, from what the services returned for it."""
+    found: dict[CellKey, dict[str, object]] = {}
+
+    def at(key: CellKey) -> dict[str, object]:
+        return found.setdefault(key, {})
+
+    for form in sdv:
+        marks = at((form.event_oid, form.occurrence, form.form_oid))
+        marks.update(sdv_verified=form.verified, sdv_required=form.required)
+    for item in to_sign:
+        marks = at((item.event_oid, item.occurrence, item.form_oid))
+        marks.update(to_sign=True, voided=item if item.voided_at else None)
+    for hold in holds:
+        t = hold.target
+        if t.scope is Scope.FORM and hold.level is Level.FROZEN and t.event_oid and t.form_oid:
+            at((t.event_oid, t.occurrence, t.form_oid))["frozen"] = hold
+    signed: dict[CellKey, list[Manifestation]] = {}
+    for m in signatures:
+        signed.setdefault((m.event_oid, m.occurrence, m.form_oid), []).append(m)
+    for key, lines in signed.items():
+        at(key)["signatures"] = tuple(lines)
+    return {key: CellMarks(**values) for key, values in found.items()}  # type: ignore[arg-type]
+
+
+def cell_text(cell: FormCell, marks: CellMarks = NO_MARKS) -> str:
+    """The cell's marks: state abbreviation, then "!" for warnings, "Q2" for queries, and
+    the monitoring marks (to sign, SDV progress, frozen)."""
     parts = [labels.cell_state_abbreviation(cell.state)]
     if cell.has_warnings:
         parts.append(labels.warnings_mark())
     if cell.open_queries:
         parts.append(labels.queries_mark(cell.open_queries))
+    if marks.to_sign:
+        parts.append(labels.to_sign_mark(marks.voided is not None))
+    if marks.sdv_required:
+        parts.append(labels.sdv_mark(marks.sdv_verified, marks.sdv_required))
+    if marks.frozen is not None:
+        parts.append(labels.frozen_mark())
     return " ".join(parts)
+
+
+def manifestation_text(m: Manifestation, lang: str) -> str:
+    """A signature as the record shows it (§11.50): printed name, UTC time and meaning."""
+    return QCoreApplication.translate(
+        "Casebook", "Electronically signed by {name} ({user}) on {time}. Meaning: {meaning}"
+    ).format(
+        name=m.printed_name,
+        user=m.username,
+        time=m.signed_at_utc,
+        meaning=m.meaning_zh if lang == "zh" else m.meaning_en,
+    )
 
 
 def column_title(study: Study, column: GridColumn, lang: str) -> str:
@@ -140,6 +221,7 @@ class _Cell:
     text: str
     #: what ``data`` returns for the roles painting asks for
     roles: dict[int, object]
+    marks: CellMarks = NO_MARKS
 
 
 class CasebookGridModel(QAbstractTableModel):
@@ -154,13 +236,17 @@ class CasebookGridModel(QAbstractTableModel):
         self._column_headers: list[str] = []
         self._row_headers: list[str] = []
         self._cells: list[list[_Cell | None]] = []  # [row][column]
-        #: (state, warnings, queries) -> text and roles, shared by the cells that look alike
-        self._looks: dict[tuple[CellState, bool, int], tuple[str, dict[int, object]]] = {}
+        #: (state, warnings, queries, marks) -> text and roles, shared by cells that look alike
+        self._looks: dict[tuple[object, ...], tuple[str, dict[int, object]]] = {}
+        self.marks: Mapping[CellKey, CellMarks] = {}
 
-    def set_grid(self, grid: CasebookGrid | None) -> None:
-        """Show ``grid`` (None: nothing)."""
+    def set_grid(
+        self, grid: CasebookGrid | None, marks: Mapping[CellKey, CellMarks] | None = None
+    ) -> None:
+        """Show ``grid`` (None: nothing) with the monitoring ``marks`` of its cells."""
         self.beginResetModel()
         self.grid = grid
+        self.marks = marks or {}
         columns = grid.columns if grid else []
         forms = grid.form_order if grid else []
         self._column_headers = [column_header(self.study, c, self.lang) for c in columns]
@@ -171,10 +257,15 @@ class CasebookGridModel(QAbstractTableModel):
     def _cell(self, column: GridColumn, cell: FormCell | None) -> _Cell | None:
         if cell is None:
             return None
-        key = (cell.state, cell.has_warnings, cell.open_queries)
+        marks = (
+            self.marks.get((column.event_oid, column.occurrence, cell.form_oid), NO_MARKS)
+            if column.exists
+            else NO_MARKS
+        )
+        key = (cell.state, cell.has_warnings, cell.open_queries, *marks.look)
         shown = self._looks.get(key)
         if shown is None:  # a few kinds of cell, many cells: translate each kind once
-            text = cell_text(cell)
+            text = cell_text(cell, marks)
             roles: dict[int, object] = {
                 _DISPLAY: text,
                 _DECORATION: cell_icon(cell.state),
@@ -182,7 +273,7 @@ class CasebookGridModel(QAbstractTableModel):
                 _FOREGROUND: _brush(ALERT_COLOUR if cell.open_queries else CELL_TEXT_COLOUR),
             }
             shown = self._looks[key] = (text, roles)
-        return _Cell(column, cell, *shown)
+        return _Cell(column, cell, *shown, marks)
 
     def _at(self, index: Index) -> _Cell | None:
         row = index.row()
@@ -192,6 +283,11 @@ class CasebookGridModel(QAbstractTableModel):
         """The column and form cell at ``index``; None where the form is not in that event."""
         found = self._at(index)
         return (found.column, found.cell) if found is not None else None
+
+    def marks_at(self, index: Index) -> CellMarks:
+        """The monitoring marks of the cell at ``index`` (none for an empty cell)."""
+        found = self._at(index)
+        return found.marks if found is not None else NO_MARKS
 
     def target(self, index: Index) -> CellTarget | None:
         """The form a cell leads to (None for an empty cell)."""
@@ -257,12 +353,12 @@ class CasebookGridModel(QAbstractTableModel):
         if value is not None:
             return value
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(found.column, found.cell)
+            return self._tooltip(found.column, found.cell, found.marks)
         if role == TARGET_ROLE:
             return self.target(index)
         return None
 
-    def _tooltip(self, column: GridColumn, cell: FormCell) -> str:
+    def _tooltip(self, column: GridColumn, cell: FormCell, marks: CellMarks = NO_MARKS) -> str:
         lines = [
             QCoreApplication.translate("Casebook", "{form} — {event}").format(
                 form=labels.form_text(self.study, cell.form_oid, self.lang),
@@ -274,4 +370,21 @@ class CasebookGridModel(QAbstractTableModel):
             lines.append(labels.warnings_text())
         if cell.open_queries:
             lines.append(labels.queries_text(cell.open_queries))
+        lines.extend(manifestation_text(m, self.lang) for m in marks.signatures)
+        if marks.to_sign:
+            lines.append(labels.to_sign_text(marks.voided is not None))
+        if marks.voided is not None:
+            lines.append(
+                QCoreApplication.translate(
+                    "Casebook", "The signature of {user} was voided on {time}: {reason}"
+                ).format(
+                    user=marks.voided.voided_by or labels.missing_text(),
+                    time=labels.moment_text(marks.voided.voided_at),
+                    reason=marks.voided.void_reason or labels.missing_text(),
+                )
+            )
+        if marks.sdv_required:
+            lines.append(labels.sdv_text(marks.sdv_verified, marks.sdv_required))
+        if marks.frozen is not None:
+            lines.append(labels.hold_text(self.study, marks.frozen, self.lang))
         return "\n".join(lines)

@@ -5,15 +5,27 @@ the study's forms; a cell shows the form's state. Clicking a cell or pressing
 Enter on it emits :attr:`CasebookView.formRequested`. "Add cycle" and "Add
 unscheduled visit" ask for the first form of the next occurrence, which is
 created when that form is first saved.
+
+Monitoring (``docs/monitoring.md``): the header shows the freezes and locks of the
+subject and the site (who, when, why) and, for monitors, the SDV progress; cells
+carry SDV marks (monitors), "to sign" marks (investigators; a signature voided by
+a change is marked apart) and a form's own freeze, and signed cells show their
+signatures in the tooltip. Investigators sign the selected event or the whole
+casebook (:class:`~npc_crf.ui.sign_dialog.SignDialog`; a refusal lists the forms
+that cannot be signed before a password is asked for); monitors and
+administrators freeze, administrators lock and release, the subject or the
+selected form, always with a reason. Every permission is the service's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette
+import shiboken6
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -25,6 +37,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QStyle,
@@ -36,6 +49,14 @@ from PySide6.QtWidgets import (
 from npc_crf.auth.roles import Permission, allowed
 from npc_crf.forms.model import Event, EventKind, Study
 from npc_crf.oncology.schedule import VisitState, VisitTiming
+from npc_crf.services.monitoring.hold_model import Hold, Level, Scope, Target
+from npc_crf.services.monitoring.sdv import FormSdv
+from npc_crf.services.monitoring.signature_model import (
+    Manifestation,
+    SigningPreview,
+    SigningResult,
+    ToSign,
+)
 from npc_crf.services.subjects import NEEDS_REASON, TRANSITIONS, SubjectStatus
 from npc_crf.services.worklist import CasebookGrid, CellState, SubjectHeader, profile_for
 from npc_crf.services.workspace import Workspace
@@ -45,13 +66,17 @@ from npc_crf.ui.casebook_model import (
     VISIT_TIMING_ROLE,
     CasebookGridModel,
     CellTarget,
+    cell_marks,
 )
+from npc_crf.ui.dialogs import ask_reason, error_text, run_modal
 from npc_crf.ui.i18n import ScaledLabel
 from npc_crf.ui.lesion_tracker import TrackerButton
 from npc_crf.ui.load_status import LoadStatus, run_job
+from npc_crf.ui.sign_dialog import SignDialog
 from npc_crf.ui.view_look import (
     CELL_COLOURS,
     CELL_TEXT_COLOUR,
+    HOLD_COLOURS,
     NOT_APPLICABLE_COLOUR,
     VISIT_STATE_ROLE,
     cell_icon,
@@ -89,6 +114,23 @@ def next_occurrence(grid: CasebookGrid, event: Event) -> int | None:
 class _Loaded:
     header: SubjectHeader
     grid: CasebookGrid
+    #: the freezes and locks that apply to the subject (the site's, its own, its forms')
+    holds: list[Hold]
+    #: the forms' SDV progress (read for roles that verify, else empty)
+    sdv: list[FormSdv]
+    #: the forms waiting for a signature (read for investigators, else empty)
+    to_sign: list[ToSign]
+    #: the valid signatures of the casebook (§11.50: shown with the signed records)
+    signatures: list[Manifestation]
+
+
+#: what a hold action does: (permission, level, release?)
+_HOLD_ACTIONS: dict[str, tuple[Permission, Level, bool]] = {
+    "freeze": (Permission.FREEZE, Level.FROZEN, False),
+    "lock": (Permission.LOCK_FORMS, Level.LOCKED, False),
+    "unfreeze": (Permission.LOCK_FORMS, Level.FROZEN, True),
+    "unlock": (Permission.LOCK_FORMS, Level.LOCKED, True),
+}
 
 
 class VisitHeader(QHeaderView):
@@ -266,13 +308,16 @@ class StatusChangeDialog(QDialog):
 
 
 class CasebookView(QWidget):
-    """A subject's casebook: header, grid of events × forms, legend and visit buttons."""
+    """A subject's casebook: header, grid of events × forms, legend and visit buttons;
+    signing, freezing and locking for the roles that may."""
 
     formRequested = Signal(str, str, int, str)
-    #: the subject's status was changed here (so lists can refresh)
+    #: the subject's status, holds or signatures were changed here (so lists can refresh)
     subjectChanged = Signal(str)
     #: emitted after the header and grid were (re)filled
     loaded = Signal()
+    #: wrong signature credentials locked the account and ended the session (the message)
+    sessionEnded = Signal(str)
 
     def __init__(
         self,
@@ -293,6 +338,17 @@ class CasebookView(QWidget):
         self._cycle = cycle_event(study)
         self._unscheduled = unscheduled_event(study)
         self._can_enter = allowed(ws.role, Permission.ENTER_DATA)
+        self._can_sign = allowed(ws.role, Permission.SIGN)
+        self._sees_sdv = allowed(ws.role, Permission.SDV)
+        self._can_hold = any(
+            allowed(ws.role, p) for p in (Permission.FREEZE, Permission.LOCK_FORMS)
+        )
+        #: the freezes and locks applying to the subject shown (site, subject, forms)
+        self.holds: list[Hold] = []
+        #: (verified, required) values of the subject (roles that verify)
+        self.sdv_totals: tuple[int, int] | None = None
+        #: the last refusal or message box shown here (for tests and screenshots)
+        self.message_box: QMessageBox | None = None
 
         self.title = ScaledLabel(factor=1.4, bold=True)  # follows the font-size preference
         self.title.setObjectName("casebook_title")
@@ -326,6 +382,37 @@ class CasebookView(QWidget):
         self.status = LoadStatus()
         self.legend = self._legend()
 
+        self.hold_banner = QLabel()
+        self.hold_banner.setObjectName("hold_banner")
+        self.hold_banner.setWordWrap(True)
+        self.hold_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hold_banner.hide()
+        self.sdv_label = QLabel()
+        self.sdv_label.setObjectName("sdv_progress")
+        self.sdv_label.setVisible(self._sees_sdv)
+        self.notice = QLabel()
+        self.notice.setObjectName("casebook_notice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self.sign_button = QPushButton(self.tr("Sign"))
+        self.sign_button.setObjectName("sign_menu_button")
+        self.sign_menu = QMenu(self.sign_button)
+        self.sign_event_action = QAction(self.tr("Sign event…"), self)
+        self.sign_event_action.setObjectName("sign_event")
+        self.sign_casebook_action = QAction(self.tr("Sign casebook…"), self)
+        self.sign_casebook_action.setObjectName("sign_casebook")
+        self.sign_menu.addAction(self.sign_event_action)
+        self.sign_menu.addAction(self.sign_casebook_action)
+        self.sign_button.setMenu(self.sign_menu)
+        self.sign_button.setVisible(self._can_sign)
+        self.hold_button = QPushButton(self.tr("Freeze / lock"))
+        self.hold_button.setObjectName("hold_menu_button")
+        self.hold_menu = QMenu(self.hold_button)
+        self.hold_actions: dict[tuple[str, Scope], QAction] = {}
+        self._fill_hold_menu()
+        self.hold_button.setMenu(self.hold_menu)
+        self.hold_button.setVisible(self._can_hold)
+
         heading = QHBoxLayout()
         heading.addWidget(self.title)
         heading.addWidget(self.status_button)
@@ -334,17 +421,29 @@ class CasebookView(QWidget):
         heading.addWidget(self.refresh_button)
         heading.addWidget(self.add_unscheduled_button)
         heading.addWidget(self.add_cycle_button)
+        monitoring = QHBoxLayout()
+        monitoring.addWidget(self.sdv_label)
+        monitoring.addStretch(1)
+        monitoring.addWidget(self.sign_button)
+        monitoring.addWidget(self.hold_button)
         layout = QVBoxLayout(self)
         layout.addLayout(heading)
         layout.addWidget(self.details)
+        layout.addWidget(self.hold_banner)
+        layout.addLayout(monitoring)
+        layout.addWidget(self.notice)
         layout.addWidget(self.status)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.legend)
 
         self.grid.cellChosen.connect(self._chosen)
+        self.grid.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
         self.refresh_button.clicked.connect(self.refresh)
         self.add_cycle_button.clicked.connect(self.add_cycle)
         self.add_unscheduled_button.clicked.connect(self.add_unscheduled_visit)
+        self.sign_event_action.triggered.connect(lambda: self.sign_event())
+        self.sign_casebook_action.triggered.connect(lambda: self.sign_casebook())
+        self._update_actions()
 
     # -- loading ------------------------------------------------------------------------
 
@@ -353,10 +452,15 @@ class CasebookView(QWidget):
         if subject_id != self.subject_id:
             self.subject_id = subject_id
             self.header = None
+            self.holds, self.sdv_totals = [], None
             self.title.setText(subject_id)
             self.details.clear()
+            self.hold_banner.hide()
+            self.sdv_label.clear()
+            self.notice.hide()
             self.model.set_grid(None)
             self._update_buttons()
+            self._update_actions()
         return self._load(subject_id)
 
     def refresh(self) -> Job | None:
@@ -367,10 +471,17 @@ class CasebookView(QWidget):
     def _load(self, subject_id: str) -> Job:
         self._request += 1
         request, today = self._request, self._today
-        worklist = self.ws.worklist
+        ws, sees_sdv, signs = self.ws, self._sees_sdv, self._can_sign
 
         def load() -> _Loaded:
-            return _Loaded(worklist.header(subject_id, today), worklist.grid(subject_id, today))
+            return _Loaded(
+                ws.worklist.header(subject_id, today),
+                ws.worklist.grid(subject_id, today),
+                ws.holds.in_force(subject_id),
+                ws.sdv.subject_status(subject_id) if sees_sdv else [],
+                ws.signatures.to_sign(subject_id=subject_id) if signs else [],
+                ws.signatures.manifestations(subject_id),
+            )
 
         return run_job(
             self.runner,
@@ -390,12 +501,16 @@ class CasebookView(QWidget):
             self.model.grid.subject_id == loaded.grid.subject_id
         )
         self.header = loaded.header
+        self.holds = loaded.holds
         self._show_header(loaded.header)
-        self.model.set_grid(loaded.grid)
+        self._show_monitoring(loaded)
+        marks = cell_marks(loaded.sdv, loaded.to_sign, loaded.holds, loaded.signatures)
+        self.model.set_grid(loaded.grid, marks)
         self._size_columns()
         if not (same_subject and keep is not None and self.select_cell(keep)):
             self._focus_current_visit()
         self._update_buttons()
+        self._update_actions()
         self.loaded.emit()
 
     def _size_columns(self) -> None:
@@ -448,6 +563,32 @@ class CasebookView(QWidget):
             )
         )
         self._fill_status_menu(header)
+
+    def _show_monitoring(self, loaded: _Loaded) -> None:
+        """The hold banner (the site's and the subject's holds) and the SDV progress."""
+        shown = [h for h in loaded.holds if h.target.scope is not Scope.FORM]
+        if shown:
+            level = "locked" if any(h.level is Level.LOCKED for h in shown) else "frozen"
+            background, text = HOLD_COLOURS[level]
+            self.hold_banner.setStyleSheet(
+                f"background: {background}; color: {text}; border: 1px solid {text}; "
+                "padding: 4px; font-weight: bold;"
+            )
+            self.hold_banner.setText(
+                "\n".join(labels.hold_text(self.ws.study, h, self.lang) for h in shown)
+            )
+        self.hold_banner.setVisible(bool(shown))
+        if self._sees_sdv:
+            verified = sum(f.verified for f in loaded.sdv)
+            required = sum(f.required for f in loaded.sdv)
+            self.sdv_totals = (verified, required)
+            self.sdv_label.setText(
+                self.tr("SDV: {verified} of {required} verified").format(
+                    verified=verified, required=required
+                )
+                if required
+                else self.tr("SDV: no value needs verifying yet")
+            )
 
     def _fill_status_menu(self, header: SubjectHeader) -> None:
         self.status_menu.clear()
@@ -579,6 +720,309 @@ class CasebookView(QWidget):
             done,
         )
 
+    # -- monitoring: what is selected ---------------------------------------------------
+
+    def current_target(self) -> CellTarget | None:
+        """The form of the selected cell, when that cell is in an existing event occurrence."""
+        index = self.grid.currentIndex()
+        found = self.model.cell(index) if index.isValid() else None
+        if found is None or not found[0].exists:
+            return None
+        return self.model.target(index)
+
+    def current_event(self) -> tuple[str, int] | None:
+        """The event occurrence of the selected column, when it exists."""
+        index = self.grid.currentIndex()
+        grid = self.model.grid
+        if grid is None or not index.isValid() or index.column() >= len(grid.columns):
+            return None
+        column = grid.columns[index.column()]
+        return (column.event_oid, column.occurrence) if column.exists else None
+
+    def _current_state(self) -> CellState | None:
+        index = self.grid.currentIndex()
+        found = self.model.cell(index) if index.isValid() else None
+        return found[1].state if found is not None else None
+
+    def _held(self, target: Target, level: Level) -> bool:
+        """True when ``target`` itself (not a wider hold) is under ``level``."""
+        if target.scope is Scope.FORM and level is Level.LOCKED:
+            return self._current_state() is CellState.LOCKED
+        return any(h.target == target and h.level is level for h in self.holds)
+
+    def _update_actions(self) -> None:
+        """Enable the signing and hold actions for what is shown and selected."""
+        shown = self.subject_id is not None and self.header is not None
+        event = self.current_event()
+        if event is not None:
+            name = labels.event_text(self.ws.study, event[0], event[1], self.lang)
+            self.sign_event_action.setText(self.tr("Sign {event}…").format(event=name))
+        else:
+            self.sign_event_action.setText(self.tr("Sign event…"))
+        self.sign_event_action.setEnabled(shown and event is not None)
+        self.sign_casebook_action.setEnabled(shown)
+        self.sign_button.setEnabled(shown)
+        self.hold_button.setEnabled(shown)
+        if not shown or self.subject_id is None:
+            for action in self.hold_actions.values():
+                action.setEnabled(False)
+            return
+        subject = Target.subject(self.subject_id)
+        form = self.current_target()
+        started = self._current_state() not in (None, CellState.NOT_STARTED)
+        for (verb, scope), action in self.hold_actions.items():
+            _permission, level, release = _HOLD_ACTIONS[verb]
+            if scope is Scope.SUBJECT:
+                target: Target | None = subject
+            elif form is not None and started and self.subject_id is not None:
+                target = Target.form(
+                    self.subject_id, form.event_oid, form.occurrence, form.form_oid
+                )
+            else:
+                target = None
+            action.setEnabled(target is not None and self._held(target, level) is release)
+
+    # -- monitoring: freeze and lock ----------------------------------------------------
+
+    def _fill_hold_menu(self) -> None:
+        texts = {
+            ("freeze", Scope.SUBJECT): self.tr("Freeze subject…"),
+            ("lock", Scope.SUBJECT): self.tr("Lock subject…"),
+            ("unfreeze", Scope.SUBJECT): self.tr("Unfreeze subject…"),
+            ("unlock", Scope.SUBJECT): self.tr("Unlock subject…"),
+            ("freeze", Scope.FORM): self.tr("Freeze form…"),
+            ("lock", Scope.FORM): self.tr("Lock form…"),
+            ("unfreeze", Scope.FORM): self.tr("Unfreeze form…"),
+            ("unlock", Scope.FORM): self.tr("Unlock form…"),
+        }
+        for n, ((verb, scope), text) in enumerate(texts.items()):
+            if not allowed(self.ws.role, _HOLD_ACTIONS[verb][0]):
+                continue
+            if n == 4 and self.hold_actions:
+                self.hold_menu.addSeparator()
+            action = self.hold_menu.addAction(text)
+            action.setObjectName(f"{verb}_{scope.value}")
+            action.triggered.connect(lambda _=False, v=verb, sc=scope: self.ask_hold(v, sc))
+            self.hold_actions[(verb, scope)] = action
+
+    def _hold_target(self, scope: Scope) -> Target | None:
+        if self.subject_id is None:
+            return None
+        if scope is Scope.SUBJECT:
+            return Target.subject(self.subject_id)
+        form = self.current_target()
+        if form is None:
+            return None
+        return Target.form(self.subject_id, form.event_oid, form.occurrence, form.form_oid)
+
+    def _hold_question(self, verb: str, target: Target) -> tuple[str, str]:
+        what = labels.hold_target_text(self.ws.study, target, self.lang)
+        titles = {
+            "freeze": self.tr("Freeze"),
+            "lock": self.tr("Lock"),
+            "unfreeze": self.tr("Unfreeze"),
+            "unlock": self.tr("Unlock"),
+        }
+        prompts = {
+            "freeze": self.tr(
+                "Freeze {what}? Its data can then no longer be changed; queries, SDV and "
+                "signing go on. Only the site administrator can unfreeze it. Give the reason "
+                "(audited):"
+            ),
+            "lock": self.tr(
+                "Lock {what}? Nothing can then be changed: no data, no query, no SDV, no "
+                "signature. Only the site administrator can unlock it. Give the reason "
+                "(audited):"
+            ),
+            "unfreeze": self.tr("Unfreeze {what}? Give the reason (audited):"),
+            "unlock": self.tr("Unlock {what}? Give the reason (audited):"),
+        }
+        title = self.tr("{action}: {what}").format(action=titles[verb], what=what)
+        return title, prompts[verb].format(what=what)
+
+    def ask_hold(self, verb: str, scope: Scope) -> Job | None:
+        """Ask the reason, then freeze, lock, unfreeze or unlock (``verb``) the subject or the
+        selected form (``scope``) in the background; the header and grid reload."""
+        target = self._hold_target(scope)
+        if target is None:
+            return None
+        title, prompt = self._hold_question(verb, target)
+        reason = ask_reason(self, title, prompt)
+        if reason is None:
+            return None
+        return self.change_hold(verb, target, reason)
+
+    def change_hold(self, verb: str, target: Target, reason: str) -> Job:
+        """Freeze, lock, unfreeze or unlock ``target`` with ``reason`` (no questions)."""
+        holds = self.ws.holds
+        act: dict[str, Callable[[Target, str], None]] = {
+            "freeze": holds.freeze,
+            "lock": holds.lock,
+            "unfreeze": holds.unfreeze,
+            "unlock": holds.unlock,
+        }
+        what = labels.hold_target_text(self.ws.study, target, self.lang)
+        done_texts = {
+            "freeze": self.tr("{what} was frozen."),
+            "lock": self.tr("{what} was locked."),
+            "unfreeze": self.tr("{what} was unfrozen."),
+            "unlock": self.tr("{what} was unlocked."),
+        }
+        subject_id = target.subject_id
+
+        def done(_: object) -> None:
+            self._say(done_texts[verb].format(what=what))
+            if subject_id is not None:
+                self.subjectChanged.emit(subject_id)
+            if subject_id == self.subject_id:
+                self.refresh()
+
+        self.notice.hide()
+        return run_job(
+            self.runner,
+            self.status,
+            "change a hold",
+            self.tr("Recording the change…"),
+            lambda: act[verb](target, reason),
+            done,
+        )
+
+    def _say(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.show()
+
+    # -- monitoring: signing ------------------------------------------------------------
+
+    def sign_event(self) -> Job | None:
+        """Sign every complete form of the selected column's event occurrence."""
+        event = self.current_event()
+        if event is None:
+            return None
+        return self.ask_signature(*event)
+
+    def sign_casebook(self) -> Job | None:
+        """Sign every complete form of the subject."""
+        return self.ask_signature(None, None)
+
+    def ask_signature(self, event_oid: str | None, occurrence: int | None) -> Job | None:
+        """Check with the service what would be signed (refused up front with the forms that
+        cannot be signed), then ask for the signature (:class:`SignDialog`)."""
+        subject_id = self.subject_id
+        if subject_id is None:
+            return None
+        self.notice.hide()
+        self.status.busy(self.tr("Checking what can be signed…"))
+        signatures = self.ws.signatures
+        job = self.runner.start(
+            "check signing", lambda _p: signatures.preview(subject_id, event_oid, occurrence)
+        )
+
+        def checked(preview: object) -> None:
+            if shiboken6.isValid(self):
+                self.status.idle()
+                assert isinstance(preview, SigningPreview)
+                # after the job has ended: a dialog open meanwhile must not hold the runner
+                QTimer.singleShot(
+                    0, lambda: self._open_sign_dialog(subject_id, event_oid, occurrence, preview)
+                )
+
+        def refused(error: object) -> None:
+            if shiboken6.isValid(self):
+                self.status.idle()
+                QTimer.singleShot(0, lambda: self._show_refusal(error))
+
+        job.finished.connect(checked)
+        job.failed.connect(refused)
+        job.cancelled.connect(lambda: self.status.idle() if shiboken6.isValid(self) else None)
+        return job
+
+    def _scope_label(
+        self, subject_id: str, event_oid: str | None, occurrence: int | None, count: int
+    ) -> str:
+        if event_oid is None:
+            if count == 1:
+                return self.tr("Casebook of {subject} — 1 form").format(subject=subject_id)
+            return self.tr("Casebook of {subject} — {count} forms").format(
+                subject=subject_id, count=count
+            )
+        event = labels.event_text(self.ws.study, event_oid, occurrence, self.lang)
+        if count == 1:
+            return self.tr("{event} of {subject} — 1 form").format(event=event, subject=subject_id)
+        return self.tr("{event} of {subject} — {count} forms").format(
+            event=event, subject=subject_id, count=count
+        )
+
+    def _open_sign_dialog(
+        self,
+        subject_id: str,
+        event_oid: str | None,
+        occurrence: int | None,
+        preview: SigningPreview,
+    ) -> SigningResult | None:
+        if not shiboken6.isValid(self) or not self.isVisible():
+            return None
+        label = self._scope_label(subject_id, event_oid, occurrence, len(preview.to_sign))
+        if preview.skipped:
+            label = self.tr("{scope} ({count} already signed, left as they are)").format(
+                scope=label, count=len(preview.skipped)
+            )
+        dialog = SignDialog(self.ws, self.lang, label, self)
+        signatures = self.ws.signatures
+
+        def act(meaning: str, user_id: str | None, password: str) -> SigningResult:
+            if event_oid is None:
+                return signatures.sign_casebook(
+                    subject_id, meaning=meaning, password=password, user_id=user_id
+                )
+            return signatures.sign_event(
+                subject_id, event_oid, occurrence or 1, meaning=meaning, password=password,
+                user_id=user_id,
+            )  # fmt: skip
+
+        dialog.sign_with(self.runner, act)
+        run_modal(dialog)
+        if dialog.session_ended:
+            self.sessionEnded.emit(dialog.session_message)
+            return None
+        result = dialog.outcome
+        if not isinstance(result, SigningResult):
+            return None
+        self._say(self._signed_text(result))
+        self.subjectChanged.emit(subject_id)
+        if subject_id == self.subject_id:
+            self.refresh()
+        return result
+
+    def _signed_text(self, result: SigningResult) -> str:
+        signed, skipped = len(result.signed), len(result.skipped)
+        if skipped:
+            return self.tr(
+                "Forms signed: {signed}. Already signed and left as they were: {skipped}."
+            ).format(signed=signed, skipped=skipped)
+        if signed == 1:
+            return self.tr("1 form was signed.")
+        return self.tr("{count} forms were signed.").format(count=signed)
+
+    def _show_refusal(self, error: object) -> None:
+        """Why nothing can be signed: each form that stands in the way, listed."""
+        if not shiboken6.isValid(self):
+            return
+        box = QMessageBox(self)
+        box.setObjectName("sign_refused_box")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Nothing was signed"))
+        if isinstance(error, BaseException):
+            message, informative, details = error_text(error)
+        else:
+            message, informative, details = str(error), "", ""
+        box.setText(message)
+        if informative:
+            box.setInformativeText(informative)
+        if details:
+            box.setDetailedText(details)
+        self.message_box = box
+        run_modal(box)
+
     def today(self) -> dt.date:
         """The day the schedule is judged on (today, unless one was given)."""
         return self._today or dt.date.today()
@@ -604,6 +1048,21 @@ class CasebookView(QWidget):
             entries.append((box, labels.cell_state_text(state)))
         entries.append((_swatch("#ffffff", labels.warnings_mark()), labels.warnings_text()))
         entries.append((_swatch("#ffffff", labels.queries_mark(1)), self.tr("Open queries")))
+        if self._can_sign:
+            for voided in (False, True):
+                entries.append(
+                    (_swatch("#ffffff", labels.to_sign_mark(voided)), labels.to_sign_text(voided))
+                )
+        if self._sees_sdv:
+            for verified, text in (
+                (2, self.tr("SDV: every value verified")),
+                (1, self.tr("SDV: some values verified")),
+                (0, self.tr("SDV: nothing verified yet")),
+            ):
+                entries.append((_swatch("#ffffff", labels.sdv_mark(verified, 2)), text))
+        entries.append(
+            (_swatch(HOLD_COLOURS["frozen"][0], labels.frozen_mark()), labels.frozen_text())
+        )
         entries.append((_swatch(NOT_APPLICABLE_COLOUR, " "), self.tr("Not part of this visit")))
         entries.append(
             (_swatch(OUT_OF_WINDOW_COLOUR, " "), self.tr("Visit done outside its window"))

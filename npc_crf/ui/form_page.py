@@ -10,6 +10,12 @@ form from the store (fresh row identities) and puts the focus back.
 For the study's eligibility form a panel shows the verdict as the nurse types:
 the criteria are evaluated on the subject's saved data with this form's unsaved
 answers laid over it.
+
+Monitoring (:mod:`npc_crf.ui.form_monitoring`): the load reads the holds in force
+(a frozen or locked form, subject or site opens read-only); the form's queries,
+SDV state and signatures are read by a job queued right behind the load (and
+behind a save), so the worker reads them while the form is being drawn. Markers,
+SDV boxes, the signatures' manifestations and *Sign…* follow from them.
 """
 
 from __future__ import annotations
@@ -35,8 +41,10 @@ from npc_crf.forms.eligibility import assess
 from npc_crf.forms.expr.evaluate import SubjectData
 from npc_crf.forms.session import FormSession, ItemPath, Status
 from npc_crf.services.casebook import FormRecord, FormStatus, SaveResult
+from npc_crf.services.monitoring.hold_model import HoldState, State
 from npc_crf.services.workspace import Workspace
 from npc_crf.ui import dialogs
+from npc_crf.ui.form_monitoring import FormMonitoring
 from npc_crf.ui.form_view import FormView
 from npc_crf.ui.i18n import ScaledLabel
 from npc_crf.ui.widgets.eligibility_panel import EligibilityPanel, eligibility_form
@@ -51,12 +59,13 @@ class LoadedForm:
     session: FormSession
     record: FormRecord | None
     subject: SubjectData | None
+    holds: HoldState | None = None
 
 
 def load_form(
     ws: Workspace, subject_id: str, event_oid: str, occurrence: int, form_oid: str
 ) -> LoadedForm:
-    """Open a form and its saved record (worker thread).
+    """Open a form, its saved record and the freezes and locks on it (worker thread).
 
     ``open_form`` gives the session a snapshot of the subject's other forms
     (:class:`~npc_crf.store.records.SubjectSnapshot`), so its checks never query the
@@ -64,7 +73,8 @@ def load_form(
     """
     session = ws.casebook.open_form(subject_id, event_oid, occurrence, form_oid)
     record = ws.casebook.form_record(subject_id, event_oid, occurrence, form_oid)
-    return LoadedForm(session, record, session.subject)
+    holds = ws.holds.state_of(subject_id, event_oid, occurrence, form_oid)
+    return LoadedForm(session, record, session.subject, holds)
 
 
 def fingerprint(session: FormSession) -> tuple[object, ...]:
@@ -86,6 +96,8 @@ class FormPage(QWidget):
     saved = Signal(object)  # SaveResult
     closeRequested = Signal()
     loaded = Signal()
+    #: wrong signature credentials locked the account: the session is over (the message)
+    sessionEnded = Signal(str)
 
     def __init__(
         self,
@@ -118,7 +130,9 @@ class FormPage(QWidget):
         self._return_to: tuple[ItemPath | None, int] = (None, 0)
         self._save_ok: bool | None = None
         self._history_title = ""
+        self._focus_wanted: ItemPath | None = None  # focus_item before the form was on show
         self.setObjectName("form_page")
+        self.monitoring = FormMonitoring(self)
         self._build()
         self.eligibility: EligibilityPanel | None = None
         if eligibility_form(self.study) == (event_oid, form_oid):
@@ -205,12 +219,15 @@ class FormPage(QWidget):
             self.form_history_button,
         ):
             buttons.addWidget(button)
+        for button in self.monitoring.bar.action_buttons():
+            buttons.addWidget(button)
         buttons.addWidget(self.busy_bar)
         buttons.addStretch()
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.info)
+        layout.addWidget(self.monitoring.bar)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         layout.addWidget(self.splitter, 1)
@@ -280,11 +297,13 @@ class FormPage(QWidget):
         else:
             info = self.tr("Form version {version} · not saved yet").format(version=version)
         if self.read_only and self.session is not None:
-            why = (
-                self.tr("read only: your role cannot change clinical data")
-                if not self.can_enter
-                else self.tr("read only: the form is locked")
-            )
+            hold = self.monitoring.snapshot.state
+            if not self.can_enter:
+                why = self.tr("read only: your role cannot change clinical data")
+            elif hold is State.FROZEN:
+                why = self.tr("read only: frozen")
+            else:
+                why = self.tr("read only: the form is locked")
             info = self.tr("{info} · {why}").format(info=info, why=why)
         self.info.setText(info)
         editable = not self.read_only and self.view is not None
@@ -315,10 +334,57 @@ class FormPage(QWidget):
         self._set_busy(True)
         job.finished.connect(self._loaded)
         job.failed.connect(self._load_failed)
+        self.monitoring.refresh()  # read while the form is drawn
 
     def _loaded(self, loaded: LoadedForm) -> None:
         self._set_busy(False)
-        self._install(loaded)
+        focus, scroll = self._return_to
+        self._return_to = (None, 0)
+        if focus is not None or scroll:
+            self._install(loaded, focus, scroll)
+        else:
+            self._install(loaded)
+
+    def reload(self) -> None:
+        """Open the form again from the store (after signing, a freeze or a lock), back
+        at the item and the scroll position of now. Unsaved input is not kept: callers
+        ask first (:meth:`has_unsaved`)."""
+        if self.busy:
+            return
+        if self.view is not None:
+            self._return_to = (
+                self.view.current_path(),
+                self.view.verticalScrollBar().value(),
+            )
+        self._load()
+
+    def focus_item(self, path: ItemPath | str) -> bool:
+        """Scroll to an item (or a group cell, ``TL[2].TLSITE``) and give it the focus;
+        before the form is on show, remember it for then. False for an unknown path."""
+        if isinstance(path, str):
+            try:
+                path = ItemPath.parse(path)
+            except ValueError:
+                return False
+        if (
+            self.form_oid in self.study.forms
+            and self.study.forms[self.form_oid].item(path.item) is None
+        ):
+            return False
+        view = self.view
+        if view is None or self.busy:
+            self._focus_wanted = path
+            return True
+        if view.focus_path(path):
+            return True
+        row = view.rows.get(ItemPath(path.group) if path.group else path)
+        if row is None or row.isHidden():
+            return False
+        view.ensureWidgetVisible(row)  # read only: the input cannot take the focus
+        marks = self.monitoring.marks.get(row.path)
+        target = marks.sdv if marks is not None and marks.sdv.isVisibleTo(row) else row
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
 
     def _load_failed(self, error: BaseException) -> None:
         self._set_busy(False)
@@ -331,7 +397,8 @@ class FormPage(QWidget):
         self, loaded: LoadedForm, focus: ItemPath | None = None, scroll: int | None = None
     ) -> None:
         self.session, self.record, self.subject = loaded.session, loaded.record, loaded.subject
-        self.read_only = not self.can_enter or self.status() is FormStatus.LOCKED
+        held = loaded.holds is not None and loaded.holds.state is not State.OPEN
+        self.read_only = not self.can_enter or self.status() is FormStatus.LOCKED or held
         view = FormView(loaded.session, self.lang, read_only=self.read_only)
         view.changed.connect(self._changed)
         old = self.splitter.replaceWidget(0, view)
@@ -339,6 +406,10 @@ class FormPage(QWidget):
             old.hide()
             old.deleteLater()
         self.view = view
+        self.monitoring.attach(view, loaded.holds)
+        wanted, self._focus_wanted = self._focus_wanted, None
+        if wanted is not None:
+            focus, scroll = wanted, None
         self._baseline = fingerprint(loaded.session)
         self._leave_confirmed = False
         self._update_header()
@@ -350,8 +421,15 @@ class FormPage(QWidget):
                 return
             if scroll is not None:
                 view.verticalScrollBar().setValue(scroll)
-            focused = focus is not None and view.focus_path(focus)
-            if not focused and focus is None and not self.read_only:
+            focused = focus is not None and (
+                self.focus_item(focus) if focus == wanted else view.focus_path(focus)
+            )
+            if (
+                not focused
+                and focus is None
+                and not self.read_only
+                and view.focused_path() is None  # focus_item() on `loaded` came first
+            ):
                 view.focus_first_input()
             if scroll is not None:
                 view.verticalScrollBar().setValue(scroll)
@@ -511,6 +589,7 @@ class FormPage(QWidget):
         # bound methods: Qt drops the connections if the page is gone when the job ends
         job.finished.connect(self._saved)
         job.failed.connect(self._save_failed)
+        self.monitoring.refresh()  # a save may raise queries, reset SDV, void a signature
         if not wait:
             return True
         if not job.done:

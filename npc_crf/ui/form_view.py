@@ -15,6 +15,9 @@ Keyboard (no mouse needed):
 * Ctrl+M opens the missing-data codes of the current item (or table cell);
 * F4 on a CTCAE term opens the term picker (:mod:`npc_crf.ui.ctcae_picker`);
 * Ctrl+Shift+O keeps a value with a warning and asks for the reason;
+* on the form page (:mod:`npc_crf.ui.form_monitoring`): Ctrl+Shift+Q raises a
+  query (or writes a note) about the current item, F3 opens its queries,
+  Ctrl+Shift+V verifies it (monitors); the item's context menu has the same;
 * repeating groups: see :mod:`npc_crf.ui.widgets.group_table`.
 
 Items that skip logic hides disappear as you type (columns of a group are
@@ -80,6 +83,7 @@ class ItemRow(QWidget):
         self.table: GroupTable | None = None
         self.line: QHBoxLayout | None = None  # the editor's line (items with an editor)
         self.right: QVBoxLayout | None = None  # the editor's line over the status line
+        self._aside: QHBoxLayout | None = None  # a group's line of marks (add_beside)
         self.status = ItemStatus(study, lang)
         self.status.message.setObjectName(f"status_{item.oid}")
         self.status.overrideRequested.connect(lambda: view.request_override(self.path))
@@ -169,6 +173,31 @@ class ItemRow(QWidget):
         box2.setSpacing(12)
         box2.addWidget(holder, 0, Qt.AlignmentFlag.AlignTop)
         box2.addLayout(right, 1)
+
+    def add_beside(self, widget: QWidget, *, right: bool = False) -> None:
+        """Show a small mark (a query marker, an SDV box) on the editor's line, after the
+        editor and its missing-data button, or with ``right`` at the line's right end; for
+        a group, on a line of its own above the table."""
+        line = self.line
+        if line is None and self.table is not None:
+            box = self.layout()
+            if self._aside is None and isinstance(box, QVBoxLayout):
+                self._aside = QHBoxLayout()
+                self._aside.setContentsMargins(0, 0, 0, 0)
+                self._aside.setSpacing(8)
+                self._aside.addStretch(1)
+                box.insertLayout(box.indexOf(self.table), self._aside)
+            line = self._aside
+        if line is None:
+            return
+        if right:
+            line.addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)
+            return
+        at = next(
+            (n for n in range(line.count()) if (i := line.itemAt(n)) and i.spacerItem()),
+            line.count(),
+        )  # before the stretch that keeps a short editor short
+        line.insertWidget(at, widget, 0, Qt.AlignmentFlag.AlignVCenter)
 
     def add_below(self, widget: QWidget) -> None:
         """Show ``widget`` on its own line under the editor, above the status message: it
@@ -433,7 +462,7 @@ class FormView(QScrollArea):
             if table is not None:
                 table.update_cells(group_paths)
         self.ctcae.refresh(paths)
-        self._update_sections()
+        self.update_sections()
 
     def refresh_all(self, *, tables: bool = True) -> None:
         """Show every item's state (after rows were added or removed)."""
@@ -446,9 +475,10 @@ class FormView(QScrollArea):
             for table in self.tables.values():
                 table.sync()
         self.ctcae.refresh()
-        self._update_sections()
+        self.update_sections()
 
-    def _update_sections(self) -> None:
+    def update_sections(self) -> None:
+        """Hide sections none of whose items is shown (skip logic, a filter)."""
         for frame, members in self._sections:
             shown = any(not row.isHidden() for row in members)
             if frame.isHidden() == shown:

@@ -8,11 +8,13 @@ enum values themselves are stored data and never shown.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 
 from npc_crf.forms.model import Study
 from npc_crf.oncology.schedule import PlannedVisit, Unplanned, VisitState, VisitTiming
+from npc_crf.services.monitoring.hold_model import Hold, Level, Scope, State, Target
 from npc_crf.services.subjects import SubjectStatus
 from npc_crf.services.worklist import CellState, WorkKind
 
@@ -141,6 +143,49 @@ def queries_text(count: int) -> str:
     return QCoreApplication.translate("CellState", "{count} open queries").format(count=count)
 
 
+def sdv_mark(verified: int, required: int) -> str:
+    """The mark of a form's SDV progress: all verified, some, or none."""
+    if verified >= required:
+        return QCoreApplication.translate("CellState", "✔", "mark: every value source-verified")
+    if verified:
+        return QCoreApplication.translate("CellState", "◐", "mark: some values source-verified")
+    return QCoreApplication.translate("CellState", "○", "mark: no value source-verified yet")
+
+
+def sdv_text(verified: int, required: int) -> str:
+    """A form's SDV progress in words."""
+    return QCoreApplication.translate(
+        "CellState", "Source data verified: {verified} of {required} values"
+    ).format(verified=verified, required=required)
+
+
+def to_sign_mark(voided: bool) -> str:
+    """The mark of a complete form waiting for the investigator's signature (again, when a
+    change voided the signature it had)."""
+    if voided:
+        return QCoreApplication.translate("CellState", "✎↺", "mark: signature voided, sign again")
+    return QCoreApplication.translate("CellState", "✎", "mark: to sign")
+
+
+def to_sign_text(voided: bool) -> str:
+    """What :func:`to_sign_mark` means."""
+    if voided:
+        return QCoreApplication.translate(
+            "CellState", "Signature voided by a change: to be signed again"
+        )
+    return QCoreApplication.translate("CellState", "To sign")
+
+
+def frozen_mark() -> str:
+    """The mark of a form frozen on its own (a subject or site freeze shows in the header)."""
+    return QCoreApplication.translate("CellState", "❄", "mark: form frozen")
+
+
+def frozen_text() -> str:
+    """What :func:`frozen_mark` means."""
+    return QCoreApplication.translate("CellState", "Form frozen")
+
+
 def work_kind_text(kind: WorkKind) -> str:
     """A kind of work on the worklist, as a group title ("Overdue visits")."""
     texts = {
@@ -169,40 +214,49 @@ def work_kind_text(kind: WorkKind) -> str:
         WorkKind.LAB_WITHOUT_AE: QCoreApplication.translate(
             "WorkKind", "Abnormal lab values without an adverse event"
         ),
+        WorkKind.TO_SIGN: QCoreApplication.translate("WorkKind", "Forms to sign"),
     }
     return texts[kind]
+
+
+#: what one line of the worklist asks for, translated when asked (one per line)
+_WORK_ITEM_TEXTS: dict[WorkKind, Callable[[], str]] = {
+    WorkKind.OVERDUE_VISIT: lambda: QCoreApplication.translate("WorkKind", "Visit overdue"),
+    WorkKind.UPCOMING_VISIT: lambda: QCoreApplication.translate("WorkKind", "Visit coming up"),
+    WorkKind.FORM_NOT_STARTED: lambda: QCoreApplication.translate("WorkKind", "Form not started"),
+    WorkKind.FORM_INCOMPLETE: lambda: QCoreApplication.translate("WorkKind", "Form incomplete"),
+    WorkKind.OPEN_QUERY: lambda: QCoreApplication.translate("WorkKind", "Query to answer"),
+    WorkKind.AE_WITHOUT_OUTCOME: lambda: QCoreApplication.translate(
+        "WorkKind", "Outcome of adverse event missing"
+    ),
+    WorkKind.SAE_REPORT: lambda: QCoreApplication.translate(
+        "WorkKind", "SAE report to the sponsor"
+    ),
+    WorkKind.SUSAR_REPORT: lambda: QCoreApplication.translate(
+        "WorkKind", "SUSAR report to the regulator and ethics committee"
+    ),
+    WorkKind.SUSAR_FOLLOWUP: lambda: QCoreApplication.translate(
+        "WorkKind", "SUSAR follow-up report"
+    ),
+    WorkKind.AE_OUTSIDE_WINDOW: lambda: QCoreApplication.translate(
+        "WorkKind", "Adverse event outside the reporting window"
+    ),
+    WorkKind.AE_FOLLOWUP_MISSING: lambda: QCoreApplication.translate(
+        "WorkKind", "Follow-up of adverse event missing"
+    ),
+    WorkKind.VISIT_OUT_OF_WINDOW: lambda: QCoreApplication.translate(
+        "WorkKind", "Visit done out of window"
+    ),
+    WorkKind.LAB_WITHOUT_AE: lambda: QCoreApplication.translate(
+        "WorkKind", "Abnormal lab value without adverse event"
+    ),
+    WorkKind.TO_SIGN: lambda: QCoreApplication.translate("WorkKind", "Form to sign"),
+}
 
 
 def work_item_text(kind: WorkKind) -> str:
     """What one line of the worklist asks for ("Visit overdue")."""
-    texts = {
-        WorkKind.OVERDUE_VISIT: QCoreApplication.translate("WorkKind", "Visit overdue"),
-        WorkKind.UPCOMING_VISIT: QCoreApplication.translate("WorkKind", "Visit coming up"),
-        WorkKind.FORM_NOT_STARTED: QCoreApplication.translate("WorkKind", "Form not started"),
-        WorkKind.FORM_INCOMPLETE: QCoreApplication.translate("WorkKind", "Form incomplete"),
-        WorkKind.OPEN_QUERY: QCoreApplication.translate("WorkKind", "Query to answer"),
-        WorkKind.AE_WITHOUT_OUTCOME: QCoreApplication.translate(
-            "WorkKind", "Outcome of adverse event missing"
-        ),
-        WorkKind.SAE_REPORT: QCoreApplication.translate("WorkKind", "SAE report to the sponsor"),
-        WorkKind.SUSAR_REPORT: QCoreApplication.translate(
-            "WorkKind", "SUSAR report to the regulator and ethics committee"
-        ),
-        WorkKind.SUSAR_FOLLOWUP: QCoreApplication.translate("WorkKind", "SUSAR follow-up report"),
-        WorkKind.AE_OUTSIDE_WINDOW: QCoreApplication.translate(
-            "WorkKind", "Adverse event outside the reporting window"
-        ),
-        WorkKind.AE_FOLLOWUP_MISSING: QCoreApplication.translate(
-            "WorkKind", "Follow-up of adverse event missing"
-        ),
-        WorkKind.VISIT_OUT_OF_WINDOW: QCoreApplication.translate(
-            "WorkKind", "Visit done out of window"
-        ),
-        WorkKind.LAB_WITHOUT_AE: QCoreApplication.translate(
-            "WorkKind", "Abnormal lab value without adverse event"
-        ),
-    }
-    return texts[kind]
+    return _WORK_ITEM_TEXTS[kind]()
 
 
 def visit_timing_text(visit: PlannedVisit) -> str:
@@ -282,3 +336,61 @@ def window_text(start: dt.date | None, end: dt.date | None) -> str:
 def missing_text() -> str:
     """What a cell shows when there is no value ("—")."""
     return "—"
+
+
+def moment_text(iso: str | None) -> str:
+    """A stored UTC moment (ISO 8601) in this computer's time zone, to the minute; the dash
+    when there is none."""
+    if not iso:
+        return missing_text()
+    try:
+        moment = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
+
+
+def hold_state_text(state: State | Level) -> str:
+    """Open, frozen or locked, as a word for a table or a marker."""
+    texts = {
+        "open": QCoreApplication.translate("Holds", "Open"),
+        "frozen": QCoreApplication.translate("Holds", "Frozen"),
+        "locked": QCoreApplication.translate("Holds", "Locked"),
+    }
+    return texts[state.value]
+
+
+def hold_target_text(study: Study, target: Target, lang: str) -> str:
+    """What a hold covers: "The site", "Subject S01-01-0001", "Vital signs — Cycle 2 (S01…)"."""
+    if target.scope is Scope.SITE:
+        return QCoreApplication.translate("Holds", "The site")
+    if target.scope is Scope.SUBJECT:
+        return QCoreApplication.translate("Holds", "Subject {subject}").format(
+            subject=target.subject_id
+        )
+    return QCoreApplication.translate("Holds", "{form} — {event} ({subject})").format(
+        form=form_text(study, target.form_oid or "", lang),
+        event=event_text(study, target.event_oid or "", target.occurrence, lang),
+        subject=target.subject_id,
+    )
+
+
+def hold_text(study: Study, hold: Hold, lang: str) -> str:
+    """One hold in a sentence: what, frozen or locked, by whom, when and why."""
+    values = {
+        "what": hold_target_text(study, hold.target, lang),
+        "who": hold.set_by or missing_text(),
+        "when": moment_text(hold.set_at),
+        "reason": hold.reason or missing_text(),
+    }
+    if hold.level is Level.LOCKED:
+        text = QCoreApplication.translate(
+            "Holds", "{what}: locked by {who} on {when}. Reason: {reason}"
+        )
+    else:
+        text = QCoreApplication.translate(
+            "Holds", "{what}: frozen by {who} on {when}. Reason: {reason}"
+        )
+    return text.format(**values)

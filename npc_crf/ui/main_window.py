@@ -5,7 +5,7 @@
     ┌ menu: Session (change my password, log out, quit) · View (language, font size) · Help
     ├──────────────┬──────────────────────────────────────────────────────────────┐
     │ Subjects     │  the current page: a view, the casebook, a form page,        │
-    │ Worklist     │  a placeholder (Queries, Sync, Reports) or Administration    │
+    │ Worklist     │  a placeholder (Sync, Reports) or Administration             │
     │ Queries …    │                                                              │
     └──────────────┴──────────────────────────────────────────────────────────────┘
       status bar: user · role · site · installation · last sync · not yet sent · warning
@@ -49,16 +49,22 @@ from npc_crf.ui.idle import MINUTE_MS, IdleWatcher, LockScreen
 from npc_crf.ui.login import ChangePasswordDialog
 from npc_crf.ui.placeholder import PlaceholderPage
 from npc_crf.ui.prefs import FONT_SCALES
+from npc_crf.ui.queries_view import QueriesView, focus_item_when_loaded
 from npc_crf.ui.status_bar import StatusBar, summary_of
 from npc_crf.ui.subjects_view import SubjectsView
 from npc_crf.ui.worker import JobRunner, Progress
 from npc_crf.ui.worklist_view import WorklistView
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from npc_crf.services.workspace import Workspace
+    from npc_crf.ui.worker import Job
 
 NAVIGATION = ("subjects", "worklist", "queries", "sync", "reports", "admin")
-PLACEHOLDERS = ("queries", "sync", "reports")
+PLACEHOLDERS = ("sync", "reports")
+#: pages a form page returns to when it was opened from them (else the casebook)
+RETURN_PAGES = ("worklist", "queries")
 
 #: makes a form page: (ws, runner, subject, event, occurrence, form, lang) → the page
 FormPageFactory = Callable[["Workspace", JobRunner, str, str, int, str, str], QWidget]
@@ -72,7 +78,7 @@ class OpenForm:
     event_oid: str
     occurrence: int
     form_oid: str
-    origin: str  # the page to go back to: "casebook" or "worklist"
+    origin: str  # the page to go back to: "casebook", "worklist" or "queries"
 
 
 class MainWindow(QMainWindow):
@@ -200,7 +206,16 @@ class MainWindow(QMainWindow):
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self._about)
         self.help_menu.addAction(self.about_action)
-        for menu in (self.session_menu, self.view_menu, self.help_menu):
+        # Monitoring: the SDV report, for monitors and the administrator (docs/monitoring.md)
+        self.monitoring_menu = QMenu(self)
+        self.sdv_report_action = QAction(self)
+        self.sdv_report_action.setObjectName("export_sdv_report")
+        self.sdv_report_action.triggered.connect(lambda: self.export_sdv_report())
+        self.monitoring_menu.addAction(self.sdv_report_action)
+        monitors = allowed(self.ws.role, Permission.SDV) or allowed(self.ws.role, Permission.FREEZE)
+        menus = [self.session_menu, self.view_menu]
+        menus += [self.monitoring_menu] if monitors else []
+        for menu in (*menus, self.help_menu):
             bar.addMenu(menu)
 
     def _fit_to_screen(self, width: int, height: int) -> None:
@@ -224,10 +239,6 @@ class MainWindow(QMainWindow):
 
     def _placeholder_text(self, key: str) -> str:
         texts = {
-            "queries": self.tr(
-                "Queries — questions from the monitor or the coordinating center about a "
-                "value, and their answers — arrive in a later version of npc-crf."
-            ),
             "sync": self.tr(
                 "Sending the data to the coordinating center and receiving its queries "
                 "arrives in a later version of npc-crf. Until then the status bar shows how "
@@ -255,7 +266,14 @@ class MainWindow(QMainWindow):
         self.casebook = CasebookView(self.ws, self.runner, self.lang)
         self.casebook.formRequested.connect(self._form_requested)
         self.casebook.tracker_button.requested.connect(self.open_lesion_tracker)
+        self.casebook.sessionEnded.connect(self._ended_by_itself)  # a signing lockout
         self.views.update(subjects=self.subjects, worklist=self.worklist, casebook=self.casebook)
+        self.queries = QueriesView(self.ws, self.runner, self.lang)
+        self.queries.formRequested.connect(self._form_requested)
+        self.queries.itemRequested.connect(self._item_requested)
+        self.queries.subjectOpened.connect(self.open_subject)
+        self.worklist.queryRequested.connect(self.show_query)
+        self.views["queries"] = self.queries
         for key, view in self.views.items():
             view.setObjectName(f"page_{key}")
         for key in PLACEHOLDERS:
@@ -305,6 +323,8 @@ class MainWindow(QMainWindow):
         self.font_menu.setTitle(self.tr("Font size"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.about_action.setText(self.tr("About npc-crf"))
+        self.monitoring_menu.setTitle(self.tr("&Monitoring"))
+        self.sdv_report_action.setText(self.tr("Export SDV report (CSV)…"))
         titles = self._page_titles()
         for row in range(self.nav.count()):
             item = self.nav.item(row)
@@ -354,7 +374,7 @@ class MainWindow(QMainWindow):
         view = self.views[key]
         self.pages.setCurrentWidget(view)
         self._select_nav(self._nav_key_for(key))
-        if view is self.subjects or view is self.worklist:
+        if view is self.subjects or view is self.worklist or view is self.queries:
             view.refresh()
         return True
 
@@ -362,7 +382,8 @@ class MainWindow(QMainWindow):
         if key == "casebook":
             return "subjects"
         if key == "form" and self.open_form_info is not None:
-            return "worklist" if self.open_form_info.origin == "worklist" else "subjects"
+            origin = self.open_form_info.origin
+            return origin if origin in RETURN_PAGES else "subjects"
         return key
 
     def open_subject(self, subject_id: str) -> bool:
@@ -376,8 +397,24 @@ class MainWindow(QMainWindow):
     def _form_requested(
         self, subject_id: str, event_oid: str, occurrence: int, form_oid: str
     ) -> None:
-        origin = "worklist" if self.current_key == "worklist" else "casebook"
+        origin = self.current_key if self.current_key in RETURN_PAGES else "casebook"
         self.open_form(subject_id, event_oid, occurrence, form_oid, origin)
+
+    def _item_requested(
+        self, subject_id: str, event_oid: str, occurrence: int, form_oid: str, item_path: str
+    ) -> None:
+        """A form at one item (a query's): the cursor goes there if the page can place it."""
+        origin = self.current_key if self.current_key in RETURN_PAGES else "casebook"
+        page = self.open_form(subject_id, event_oid, occurrence, form_oid, origin)
+        if page is not None:
+            focus_item_when_loaded(page, item_path)
+
+    def show_query(self, uid: str) -> bool:
+        """Show the Queries page with the query ``uid`` chosen (from the worklist)."""
+        if not self.navigate("queries"):
+            return False
+        self.queries.show_query(uid)
+        return True
 
     def open_form(
         self,
@@ -405,6 +442,8 @@ class MainWindow(QMainWindow):
         close = getattr(page, "closeRequested", None)
         if close is not None:
             close.connect(self._form_close_requested)
+        if (ended := getattr(page, "sessionEnded", None)) is not None:  # a signing lockout
+            ended.connect(self._ended_by_itself)
         self.form_page = page
         self.current_subject = subject_id
         self.open_form_info = OpenForm(subject_id, event_oid, occurrence, form_oid, origin)
@@ -456,8 +495,8 @@ class MainWindow(QMainWindow):
         info = self.open_form_info
         if not self.close_form() or info is None:
             return
-        if info.origin == "worklist":
-            self.navigate("worklist")
+        if info.origin in RETURN_PAGES:
+            self.navigate(info.origin)
         else:
             self.open_subject(info.subject_id)
 
@@ -706,6 +745,16 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self._end_session(self.quitRequested)
+
+    def export_sdv_report(self, path: Path | None = None) -> Job | None:
+        """Write the SDV report as CSV (asks where, unless ``path`` is given)."""
+        from npc_crf.ui.monitoring_actions import export_sdv_report
+
+        if self.locked:
+            return None
+        return export_sdv_report(
+            self, self.ws, self.runner, path, say=lambda text: self.status.showMessage(text, 30000)
+        )
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -1,4 +1,12 @@
-"""The Subjects screen: every subject of the site with status and next visit; screen new ones."""
+"""The Subjects screen: every subject of the site with status and next visit; screen new ones.
+
+Each subject shows whether it is frozen or locked (its own hold or the site's) and,
+for monitors, its SDV progress (verified / required values) with a "needs SDV"
+filter. The table is read in bulk (``ws.worklist.subjects()`` and the holds in
+force, one statement); the SDV progress arrives with a second job right after, so a
+first count of a large site never holds the table back (``ws.sdv.site_status()``
+keeps its counts and brings them up to date from the audit trail afterwards).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ import shiboken6
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -20,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from npc_crf.auth.roles import Permission, allowed
+from npc_crf.services.monitoring.hold_model import Hold
+from npc_crf.services.monitoring.sdv import SubjectSdv
 from npc_crf.services.subjects import SubjectStatus
 from npc_crf.services.worklist import SubjectSummary
 from npc_crf.services.workspace import Workspace
@@ -40,6 +51,8 @@ class SubjectsView(QWidget):
     subjectOpened = Signal(str)
     #: emitted after the table was (re)filled
     loaded = Signal()
+    #: emitted after the SDV progress was filled in (monitors)
+    sdvLoaded = Signal()
 
     def __init__(
         self,
@@ -68,6 +81,12 @@ class SubjectsView(QWidget):
         self.new_button = QPushButton(self.tr("Screen new subject"))
         self.new_button.setObjectName("screen_new_subject")
         self.new_button.setVisible(allowed(ws.role, Permission.ENTER_DATA))
+        #: the SDV column and filter are for the roles that verify
+        self.sees_sdv = allowed(ws.role, Permission.SDV)
+        self.needs_sdv_box = QCheckBox(self.tr("Needs SDV"))
+        self.needs_sdv_box.setObjectName("needs_sdv_filter")
+        self.needs_sdv_box.setToolTip(self.tr("Only subjects with values waiting for SDV"))
+        self.needs_sdv_box.setVisible(self.sees_sdv)
 
         self.model = SubjectTableModel(ws.study, lang, self.today)
         self.proxy = SubjectFilterProxy()
@@ -86,6 +105,7 @@ class SubjectsView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(SubjectColumn.NEXT_VISIT, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnHidden(SubjectColumn.SDV, not self.sees_sdv)
         self.status = LoadStatus()
         self.count_label = QLabel()
         self.count_label.setObjectName("subject_count")
@@ -93,6 +113,7 @@ class SubjectsView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 2)
         top.addWidget(self.status_combo)
+        top.addWidget(self.needs_sdv_box)
         top.addWidget(self.count_label)
         top.addStretch(1)
         top.addWidget(self.refresh_button)
@@ -111,6 +132,7 @@ class SubjectsView(QWidget):
         ):
             changed.connect(self._count)
         self.status_combo.currentIndexChanged.connect(self._status_chosen)
+        self.needs_sdv_box.toggled.connect(self.proxy.set_needs_sdv)
         self.refresh_button.clicked.connect(self.refresh)
         self.new_button.clicked.connect(self.screen_new_subject)
         self.table.activated.connect(self._open)
@@ -120,26 +142,51 @@ class SubjectsView(QWidget):
         return self._today or dt.date.today()
 
     def refresh(self) -> Job:
-        """Reload the subjects in the background."""
+        """Reload the subjects (and their holds) in the background; then, for monitors,
+        their SDV progress."""
         self._request += 1
-        request, today = self._request, self._today
+        request, today, ws = self._request, self._today, self.ws
+
+        def load() -> tuple[list[SubjectSummary], list[Hold]]:
+            return ws.worklist.subjects(today), ws.holds.in_force(form_locks=False)
+
         return run_job(
             self.runner,
             self.status,
             "load subjects",
             self.tr("Loading subjects…"),
-            lambda: self.ws.worklist.subjects(today),
-            lambda summaries: self._show(request, summaries),
+            load,
+            lambda loaded: self._show(request, *loaded),
         )
 
-    def _show(self, request: int, summaries: list[SubjectSummary]) -> None:
+    def _show(self, request: int, summaries: list[SubjectSummary], holds: list[Hold]) -> None:
         if request != self._request:  # a newer load is on its way
             return
         current = self.selected_subject()
-        self.model.set_subjects(summaries)
+        self.model.set_subjects(summaries, holds)
         if current is not None:
             self.select_subject(current)
         self.loaded.emit()
+        if self.sees_sdv:
+            self._load_sdv(request)
+
+    def _load_sdv(self, request: int) -> Job:
+        ws = self.ws
+        return run_job(
+            self.runner,
+            self.status,
+            "load SDV progress",
+            self.tr("Counting the values verified…"),
+            ws.sdv.site_status,
+            lambda progress: self._show_sdv(request, progress),
+        )
+
+    def _show_sdv(self, request: int, progress: list[SubjectSdv]) -> None:
+        if request != self._request:
+            return
+        self.model.set_sdv(progress)
+        self._count()
+        self.sdvLoaded.emit()
 
     def screen_new_subject(self) -> Job:
         """Register a new subject in screening, then open its casebook."""

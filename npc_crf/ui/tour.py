@@ -209,7 +209,9 @@ class Tour:
             window.navigate("worklist")
             self.shot(window, "main-worklist", shell)
             self.casebook_and_forms(shell, window)
-            for key in ("queries", "sync", "reports"):
+            window.navigate("queries")
+            self.shot(window, "main-queries", shell)
+            for key in ("sync", "reports"):
                 window.navigate(key)
                 self.shot(window, f"placeholder-{key}", shell)
             window.navigate("subjects")

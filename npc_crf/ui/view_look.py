@@ -49,6 +49,11 @@ NOT_APPLICABLE_COLOUR = "#e0e0e0"
 CELL_TEXT_COLOUR = "#212121"
 #: marks that need attention: open queries, an SAE
 ALERT_COLOUR = "#c62828"
+#: (background, text) of what is frozen or locked: the casebook's banner, the subjects' marker
+HOLD_COLOURS: dict[str, tuple[str, str]] = {
+    "frozen": ("#e1f5fe", "#01579b"),
+    "locked": ("#eceff1", "#263238"),
+}
 
 
 def visit_colour(visit: PlannedVisit | None) -> QColor | None:

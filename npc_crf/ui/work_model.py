@@ -40,6 +40,7 @@ WORK_ORDER: tuple[WorkKind, ...] = (
     WorkKind.FORM_NOT_STARTED,
     WorkKind.FORM_INCOMPLETE,
     WorkKind.OPEN_QUERY,
+    WorkKind.TO_SIGN,
     WorkKind.AE_WITHOUT_OUTCOME,
     WorkKind.AE_FOLLOWUP_MISSING,
     WorkKind.AE_OUTSIDE_WINDOW,
@@ -161,6 +162,10 @@ def detail_text(item: WorkItem) -> str | None:
         return _timing_detail(item.detail)
     if item.kind is WorkKind.LAB_WITHOUT_AE:
         return _lab_detail(item.detail)
+    if item.kind is WorkKind.TO_SIGN and item.detail == "voided":
+        return QCoreApplication.translate(
+            "Worklist", "a change voided the signature: to be signed again"
+        )
     return None
 
 

@@ -37,12 +37,15 @@ class WorklistView(QWidget):
     and SUSAR reports to send first, then overdue and upcoming visits, forms not started
     or incomplete, open queries, and the adverse-event, laboratory and visit-window checks.
 
-    Double-click or Enter on a line emits :attr:`formRequested` (subject, event,
-    occurrence, form) when the line names a form, else :attr:`subjectOpened`.
+    Double-click or Enter on a line emits :attr:`queryRequested` (the uid) for a query,
+    :attr:`formRequested` (subject, event, occurrence, form) when the line names a form,
+    else :attr:`subjectOpened`.
     """
 
     formRequested = Signal(str, str, int, str)
     subjectOpened = Signal(str)
+    #: a query line was opened: the query's uid (the Queries page shows it)
+    queryRequested = Signal(str)
     #: emitted after the list was (re)filled
     loaded = Signal()
 
@@ -160,7 +163,9 @@ class WorklistView(QWidget):
         item = self.model.item(index)
         if item is None:
             return
-        if item.event_oid and item.form_oid:
+        if item.kind is WorkKind.OPEN_QUERY and item.detail:
+            self.queryRequested.emit(item.detail)
+        elif item.event_oid and item.form_oid:
             self.formRequested.emit(
                 item.subject_id, item.event_oid, item.occurrence or 1, item.form_oid
             )

@@ -59,6 +59,10 @@
         <translation>中心设置</translation>
     </message>
     <message>
+        <source>Freezes and locks</source>
+        <translation>冻结与锁定</translation>
+    </message>
+    <message>
         <source>My preferences</source>
         <translation>我的偏好</translation>
     </message>
@@ -259,6 +263,130 @@
         <translation>设置已保存。</translation>
     </message>
     <message>
+        <source>Freeze the site…</source>
+        <translation>冻结本中心…</translation>
+    </message>
+    <message>
+        <source>Lock the site…</source>
+        <translation>锁定本中心…</translation>
+    </message>
+    <message>
+        <source>Unfreeze the site…</source>
+        <translation>解冻本中心…</translation>
+    </message>
+    <message>
+        <source>Unlock the site…</source>
+        <translation>解锁本中心…</translation>
+    </message>
+    <message>
+        <source>Freezes and locks in force</source>
+        <translation>当前生效的冻结与锁定</translation>
+    </message>
+    <message>
+        <source>Applies to</source>
+        <translation>适用范围</translation>
+    </message>
+    <message>
+        <source>Set by</source>
+        <translation>设置人</translation>
+    </message>
+    <message>
+        <source>Set on</source>
+        <translation>设置时间</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Release the selected hold…</source>
+        <translation>解除所选的冻结/锁定…</translation>
+    </message>
+    <message>
+        <source>Export SDV report (CSV)…</source>
+        <translation>导出 SDV 报告（CSV）…</translation>
+    </message>
+    <message>
+        <source>A freeze stops data changes; queries, SDV and signing go on. A lock stops everything. Monitors and the administrator freeze; only the administrator locks and releases. Subjects and forms are frozen and locked from their casebook.</source>
+        <translation>冻结后数据不能再修改，但质疑、SDV 和签名仍可继续；锁定后一切操作均停止。监查员和管理员可以冻结；只有管理员可以锁定和解除。受试者和表单的冻结与锁定在其病例报告表中操作。</translation>
+    </message>
+    <message>
+        <source>The site is open: nothing is frozen or locked.</source>
+        <translation>本中心处于开放状态：没有任何冻结或锁定。</translation>
+    </message>
+    <message>
+        <source>Freeze the site</source>
+        <translation>冻结本中心</translation>
+    </message>
+    <message>
+        <source>Lock the site</source>
+        <translation>锁定本中心</translation>
+    </message>
+    <message>
+        <source>Unfreeze the site</source>
+        <translation>解冻本中心</translation>
+    </message>
+    <message>
+        <source>Unlock the site</source>
+        <translation>解锁本中心</translation>
+    </message>
+    <message>
+        <source>Freeze the whole site? No data of any subject can be changed and no subject can be added until the site is unfrozen; queries, SDV and signing go on. Give the reason (audited):</source>
+        <translation>冻结整个中心？解冻之前，任何受试者的数据都不能修改，也不能新增受试者；质疑、SDV 和签名仍可继续。请填写原因（记入稽查轨迹）：</translation>
+    </message>
+    <message>
+        <source>Lock the whole site? Nothing can be changed — no data, no query, no SDV, no signature — until the site is unlocked. Give the reason (audited):</source>
+        <translation>锁定整个中心？解锁之前，任何内容都不能更改——数据、质疑、SDV 和签名均不可操作。请填写原因（记入稽查轨迹）：</translation>
+    </message>
+    <message>
+        <source>Unfreeze the site? Give the reason (audited):</source>
+        <translation>解冻本中心？请填写原因（记入稽查轨迹）：</translation>
+    </message>
+    <message>
+        <source>Unlock the site? Give the reason (audited):</source>
+        <translation>解锁本中心？请填写原因（记入稽查轨迹）：</translation>
+    </message>
+    <message>
+        <source>The site was frozen.</source>
+        <translation>本中心已冻结。</translation>
+    </message>
+    <message>
+        <source>The site was locked.</source>
+        <translation>本中心已锁定。</translation>
+    </message>
+    <message>
+        <source>The site was unfrozen.</source>
+        <translation>本中心已解冻。</translation>
+    </message>
+    <message>
+        <source>The site was unlocked.</source>
+        <translation>本中心已解锁。</translation>
+    </message>
+    <message>
+        <source>Choose a freeze or a lock in the table first.</source>
+        <translation>请先在表格中选择一项冻结或锁定。</translation>
+    </message>
+    <message>
+        <source>Unlock {what}? Give the reason (audited):</source>
+        <translation>解锁{what}？请填写原因（记入稽查轨迹）：</translation>
+    </message>
+    <message>
+        <source>{what} was unlocked.</source>
+        <translation>已解锁{what}。</translation>
+    </message>
+    <message>
+        <source>Unfreeze</source>
+        <translation>解冻</translation>
+    </message>
+    <message>
+        <source>Unfreeze {what}? Give the reason (audited):</source>
+        <translation>解冻{what}？请填写原因（记入稽查轨迹）：</translation>
+    </message>
+    <message>
+        <source>{what} was unfrozen.</source>
+        <translation>已解冻{what}。</translation>
+    </message>
+    <message>
         <source>Change my password…</source>
         <translation>修改我的密码…</translation>
     </message>
@@ -358,8 +486,12 @@
 <context>
     <name>Casebook</name>
     <message>
+        <source>Electronically signed by {name} ({user}) on {time}. Meaning: {meaning}</source>
+        <extracomment>a header role giving the visit&apos;s VisitTiming when it is done out of its window (or the window cannot be decided), else None the colour of a visit done out of its window (header text and strip) where a mark belongs: (event, occurrence, form)</extracomment>
+        <translation>由 {name}（{user}）于 {time} 电子签名。签名含义：{meaning}</translation>
+    </message>
+    <message>
         <source>{event} (new)</source>
-        <extracomment>a header role giving the visit&apos;s VisitTiming when it is done out of its window (or the window cannot be decided), else None the colour of a visit done out of its window (header text and strip)</extracomment>
         <translation>{event}（新）</translation>
     </message>
     <message>
@@ -376,15 +508,19 @@
     </message>
     <message>
         <source>{form} — {event}</source>
-        <extracomment>what ``data`` returns for the roles painting asks for (state, warnings, queries) -&gt; text and roles, shared by the cells that look alike</extracomment>
+        <extracomment>what ``data`` returns for the roles painting asks for (state, warnings, queries, marks) -&gt; text and roles, shared by cells that look alike</extracomment>
         <translation>{form} — {event}</translation>
+    </message>
+    <message>
+        <source>The signature of {user} was voided on {time}: {reason}</source>
+        <translation>{user} 的签名已于 {time} 作废：{reason}</translation>
     </message>
 </context>
 <context>
     <name>CasebookView</name>
     <message>
         <source>Change status</source>
-        <extracomment>the subject&apos;s status was changed here (so lists can refresh) emitted after the header and grid were (re)filled</extracomment>
+        <extracomment>the subject&apos;s status, holds or signatures were changed here (so lists can refresh) emitted after the header and grid were (re)filled wrong signature credentials locked the account and ended the session (the message) the freezes and locks applying to the subject shown (site, subject, forms) (verified, required) values of the subject (roles that verify) the last refusal or message box shown here (for tests and screenshots)</extracomment>
         <translation>更改状态</translation>
     </message>
     <message>
@@ -400,8 +536,24 @@
         <translation>刷新</translation>
     </message>
     <message>
-        <source>Loading the casebook of {subject}…</source>
+        <source>Sign</source>
         <extracomment>&quot;Tumour response&quot; (Ctrl+R): the lesion tracker; hidden when the study has none</extracomment>
+        <translation>签名</translation>
+    </message>
+    <message>
+        <source>Sign event…</source>
+        <translation>签署访视…</translation>
+    </message>
+    <message>
+        <source>Sign casebook…</source>
+        <translation>签署病例报告表…</translation>
+    </message>
+    <message>
+        <source>Freeze / lock</source>
+        <translation>冻结/锁定</translation>
+    </message>
+    <message>
+        <source>Loading the casebook of {subject}…</source>
         <translation>正在载入受试者 {subject} 的病例报告表…</translation>
     </message>
     <message>
@@ -427,6 +579,14 @@ Study: {study}</source>
 研究：{study}</translation>
     </message>
     <message>
+        <source>SDV: {verified} of {required} verified</source>
+        <translation>SDV：已核查 {verified}/{required}</translation>
+    </message>
+    <message>
+        <source>SDV: no value needs verifying yet</source>
+        <translation>SDV：暂无需要核查的数据</translation>
+    </message>
+    <message>
         <source>The schedule allows no further occurrence.</source>
         <translation>访视计划不允许再增加。</translation>
     </message>
@@ -435,8 +595,152 @@ Study: {study}</source>
         <translation>正在更改受试者 {subject} 的状态…</translation>
     </message>
     <message>
+        <source>Sign {event}…</source>
+        <translation>签署{event}…</translation>
+    </message>
+    <message>
+        <source>Freeze subject…</source>
+        <translation>冻结受试者…</translation>
+    </message>
+    <message>
+        <source>Lock subject…</source>
+        <translation>锁定受试者…</translation>
+    </message>
+    <message>
+        <source>Unfreeze subject…</source>
+        <translation>解冻受试者…</translation>
+    </message>
+    <message>
+        <source>Unlock subject…</source>
+        <translation>解锁受试者…</translation>
+    </message>
+    <message>
+        <source>Freeze form…</source>
+        <translation>冻结表单…</translation>
+    </message>
+    <message>
+        <source>Lock form…</source>
+        <translation>锁定表单…</translation>
+    </message>
+    <message>
+        <source>Unfreeze form…</source>
+        <translation>解冻表单…</translation>
+    </message>
+    <message>
+        <source>Unlock form…</source>
+        <translation>解锁表单…</translation>
+    </message>
+    <message>
+        <source>Freeze</source>
+        <translation>冻结</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Unfreeze</source>
+        <translation>解冻</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Freeze {what}? Its data can then no longer be changed; queries, SDV and signing go on. Only the site administrator can unfreeze it. Give the reason (audited):</source>
+        <translation>冻结{what}？冻结后其数据将不能再修改；质疑、SDV 和签名仍可继续。只有中心管理员可以解冻。请填写原因（记入稽查轨迹）：</translation>
+    </message>
+    <message>
+        <source>Lock {what}? Nothing can then be changed: no data, no query, no SDV, no signature. Only the site administrator can unlock it. Give the reason (audited):</source>
+        <translation>锁定{what}？锁定后任何内容都不能更改：数据、质疑、SDV 和签名均不可操作。只有中心管理员可以解锁。请填写原因（记入稽查轨迹）：</translation>
+    </message>
+    <message>
+        <source>Unfreeze {what}? Give the reason (audited):</source>
+        <translation>解冻{what}？请填写原因（记入稽查轨迹）：</translation>
+    </message>
+    <message>
+        <source>Unlock {what}? Give the reason (audited):</source>
+        <translation>解锁{what}？请填写原因（记入稽查轨迹）：</translation>
+    </message>
+    <message>
+        <source>{action}: {what}</source>
+        <translation>{action}：{what}</translation>
+    </message>
+    <message>
+        <source>{what} was frozen.</source>
+        <translation>已冻结{what}。</translation>
+    </message>
+    <message>
+        <source>{what} was locked.</source>
+        <translation>已锁定{what}。</translation>
+    </message>
+    <message>
+        <source>{what} was unfrozen.</source>
+        <translation>已解冻{what}。</translation>
+    </message>
+    <message>
+        <source>{what} was unlocked.</source>
+        <translation>已解锁{what}。</translation>
+    </message>
+    <message>
+        <source>Recording the change…</source>
+        <translation>正在记录更改…</translation>
+    </message>
+    <message>
+        <source>Checking what can be signed…</source>
+        <translation>正在检查可签署的表单…</translation>
+    </message>
+    <message>
+        <source>Casebook of {subject} — 1 form</source>
+        <translation>受试者 {subject} 的病例报告表 — 1 份表单</translation>
+    </message>
+    <message>
+        <source>Casebook of {subject} — {count} forms</source>
+        <translation>受试者 {subject} 的病例报告表 — {count} 份表单</translation>
+    </message>
+    <message>
+        <source>{event} of {subject} — 1 form</source>
+        <translation>受试者 {subject} 的{event} — 1 份表单</translation>
+    </message>
+    <message>
+        <source>{event} of {subject} — {count} forms</source>
+        <translation>受试者 {subject} 的{event} — {count} 份表单</translation>
+    </message>
+    <message>
+        <source>{scope} ({count} already signed, left as they are)</source>
+        <translation>{scope}（{count} 份已签名，保持不变）</translation>
+    </message>
+    <message>
+        <source>Forms signed: {signed}. Already signed and left as they were: {skipped}.</source>
+        <translation>已签署表单：{signed} 份。此前已签名、保持不变：{skipped} 份。</translation>
+    </message>
+    <message>
+        <source>1 form was signed.</source>
+        <translation>已签署 1 份表单。</translation>
+    </message>
+    <message>
+        <source>{count} forms were signed.</source>
+        <translation>已签署 {count} 份表单。</translation>
+    </message>
+    <message>
+        <source>Nothing was signed</source>
+        <translation>未签署任何表单</translation>
+    </message>
+    <message>
         <source>Open queries</source>
         <translation>未关闭的质疑</translation>
+    </message>
+    <message>
+        <source>SDV: every value verified</source>
+        <translation>SDV：全部已核查</translation>
+    </message>
+    <message>
+        <source>SDV: some values verified</source>
+        <translation>SDV：部分已核查</translation>
+    </message>
+    <message>
+        <source>SDV: nothing verified yet</source>
+        <translation>SDV：尚未核查</translation>
     </message>
     <message>
         <source>Not part of this visit</source>
@@ -515,6 +819,52 @@ Study: {study}</source>
     <message>
         <source>{count} open queries</source>
         <translation>{count} 条未关闭的质疑</translation>
+    </message>
+    <message>
+        <source>✔</source>
+        <comment>mark: every value source-verified</comment>
+        <translation>✔</translation>
+    </message>
+    <message>
+        <source>◐</source>
+        <comment>mark: some values source-verified</comment>
+        <translation>◐</translation>
+    </message>
+    <message>
+        <source>○</source>
+        <comment>mark: no value source-verified yet</comment>
+        <translation>○</translation>
+    </message>
+    <message>
+        <source>Source data verified: {verified} of {required} values</source>
+        <translation>源数据核查：已核查 {verified}/{required} 个数据点</translation>
+    </message>
+    <message>
+        <source>✎↺</source>
+        <comment>mark: signature voided, sign again</comment>
+        <translation>✎↺</translation>
+    </message>
+    <message>
+        <source>✎</source>
+        <comment>mark: to sign</comment>
+        <translation>✎</translation>
+    </message>
+    <message>
+        <source>Signature voided by a change: to be signed again</source>
+        <translation>签名因数据修改而作废：需重新签名</translation>
+    </message>
+    <message>
+        <source>To sign</source>
+        <translation>待签名</translation>
+    </message>
+    <message>
+        <source>❄</source>
+        <comment>mark: form frozen</comment>
+        <translation>❄</translation>
+    </message>
+    <message>
+        <source>Form frozen</source>
+        <translation>表单已冻结</translation>
     </message>
 </context>
 <context>
@@ -856,9 +1206,122 @@ Study: {study}</source>
     </message>
 </context>
 <context>
+    <name>FormMonitoring</name>
+    <message>
+        <source>Click or press {key} to read and answer.</source>
+        <extracomment>raise a query (or write a note) about the current item the queries of the current item verify the current item (or take the verification back) a pending SDV cell&apos;s background the property naming the item a monitoring mark belongs to (its path as text) the snapshot was applied (after a load or a monitoring action)</extracomment>
+        <translation>单击或按 {key} 查看并答复。</translation>
+    </message>
+    <message>
+        <source>Raise a query…</source>
+        <translation>提出质疑…</translation>
+    </message>
+    <message>
+        <source>Write a note…</source>
+        <translation>添加备注…</translation>
+    </message>
+    <message>
+        <source>Queries ({n})…</source>
+        <translation>质疑（{n}）…</translation>
+    </message>
+    <message>
+        <source>No queries</source>
+        <translation>无质疑</translation>
+    </message>
+    <message>
+        <source>Source data verified</source>
+        <translation>源数据已核查</translation>
+    </message>
+    <message>
+        <source>Source verified by {user} on {when}.</source>
+        <translation>已由 {user} 于 {when} 完成源数据核查。</translation>
+    </message>
+    <message>
+        <source>Source data verification pending.</source>
+        <translation>源数据待核查。</translation>
+    </message>
+    <message>
+        <source>Your role cannot raise queries or write notes.</source>
+        <translation>您的角色不能提出质疑或添加备注。</translation>
+    </message>
+    <message>
+        <source>This form is locked: no query can be raised or answered.</source>
+        <translation>该表单已锁定：不能提出或答复质疑。</translation>
+    </message>
+    <message>
+        <source>Choose a cell of the table first: a query names one cell.</source>
+        <translation>请先选择表格中的一个单元格：质疑须针对某一单元格。</translation>
+    </message>
+    <message>
+        <source>Save the form first: a query about an item needs the saved form.</source>
+        <translation>请先保存表单：针对条目的质疑须基于已保存的表单。</translation>
+    </message>
+    <message>
+        <source>Raised: {what}.</source>
+        <translation>已提出：{what}。</translation>
+    </message>
+    <message>
+        <source>No queries on {item}.</source>
+        <translation>{item} 没有质疑。</translation>
+    </message>
+    <message>
+        <source>This form is locked: nothing can be verified.</source>
+        <translation>该表单已锁定：不能进行核查。</translation>
+    </message>
+    <message>
+        <source>Verified: {item}.</source>
+        <translation>已核查：{item}。</translation>
+    </message>
+    <message>
+        <source>Take back the verification</source>
+        <translation>撤销核查</translation>
+    </message>
+    <message>
+        <source>{item} will need source data verification again. Why?</source>
+        <translation>{item} 将需要重新进行源数据核查。原因是什么？</translation>
+    </message>
+    <message>
+        <source>Verified by mistake</source>
+        <translation>误标为已核查</translation>
+    </message>
+    <message>
+        <source>The source document was not the right one</source>
+        <translation>核对所用的原始文件有误</translation>
+    </message>
+    <message>
+        <source>Verification taken back: {item}.</source>
+        <translation>已撤销核查：{item}。</translation>
+    </message>
+    <message>
+        <source>Every value of this form is verified.</source>
+        <translation>该表单的所有数据均已核查。</translation>
+    </message>
+    <message>
+        <source>Verify whole form</source>
+        <translation>核查整个表单</translation>
+    </message>
+    <message>
+        <source>Mark all {n} pending values of this form as checked against the source documents?</source>
+        <translation>将该表单全部 {n} 个待核查数据点标记为已与原始文件核对？</translation>
+    </message>
+    <message>
+        <source>Verified: {n} value(s).</source>
+        <translation>已核查：{n} 个数据点。</translation>
+    </message>
+    <message>
+        <source>Save the changes first: only saved data is signed.</source>
+        <translation>请先保存更改：只有已保存的数据才能签名。</translation>
+    </message>
+    <message>
+        <source>Signed. The signature is shown above the form.</source>
+        <translation>已签名。签名显示在表单上方。</translation>
+    </message>
+</context>
+<context>
     <name>FormPage</name>
     <message>
         <source>Save</source>
+        <extracomment>wrong signature credentials locked the account: the session is over (the message)</extracomment>
         <translation>保存</translation>
     </message>
     <message>
@@ -940,6 +1403,10 @@ Study: {study}</source>
     <message>
         <source>read only: your role cannot change clinical data</source>
         <translation>只读：您的角色不能修改临床数据</translation>
+    </message>
+    <message>
+        <source>read only: frozen</source>
+        <translation>只读：已冻结</translation>
     </message>
     <message>
         <source>read only: the form is locked</source>
@@ -1151,6 +1618,41 @@ Why is this value right? The reason is recorded and the monitor will see a query
     <message>
         <source>Nothing recorded yet: the history starts with the first save.</source>
         <translation>尚无记录：修改记录从第一次保存开始。</translation>
+    </message>
+</context>
+<context>
+    <name>Holds</name>
+    <message>
+        <source>Open</source>
+        <translation>开放</translation>
+    </message>
+    <message>
+        <source>Frozen</source>
+        <translation>已冻结</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>已锁定</translation>
+    </message>
+    <message>
+        <source>The site</source>
+        <translation>本中心</translation>
+    </message>
+    <message>
+        <source>Subject {subject}</source>
+        <translation>受试者 {subject}</translation>
+    </message>
+    <message>
+        <source>{form} — {event} ({subject})</source>
+        <translation>{form} — {event}（{subject}）</translation>
+    </message>
+    <message>
+        <source>{what}: locked by {who} on {when}. Reason: {reason}</source>
+        <translation>{what}：由 {who} 于 {when} 锁定。原因：{reason}</translation>
+    </message>
+    <message>
+        <source>{what}: frozen by {who} on {when}. Reason: {reason}</source>
+        <translation>{what}：由 {who} 于 {when} 冻结。原因：{reason}</translation>
     </message>
 </context>
 <context>
@@ -1724,7 +2226,7 @@ Why is this value right? The reason is recorded and the monitor will see a query
     <name>MainWindow</name>
     <message>
         <source>Subjects</source>
-        <extracomment>makes a form page: (ws, runner, subject, event, occurrence, form, lang) → the page a form page saved: (subject, event, occurrence, form); the lesion tracker follows it</extracomment>
+        <extracomment>pages a form page returns to when it was opened from them (else the casebook) makes a form page: (ws, runner, subject, event, occurrence, form, lang) → the page a form page saved: (subject, event, occurrence, form); the lesion tracker follows it</extracomment>
         <translation>受试者</translation>
     </message>
     <message>
@@ -1746,10 +2248,6 @@ Why is this value right? The reason is recorded and the monitor will see a query
     <message>
         <source>Administration</source>
         <translation>系统管理</translation>
-    </message>
-    <message>
-        <source>Queries — questions from the monitor or the coordinating center about a value, and their answers — arrive in a later version of npc-crf.</source>
-        <translation>质疑（监查员或协调中心针对某个数据提出的问题及其答复）将在 npc-crf 的后续版本中提供。</translation>
     </message>
     <message>
         <source>Sending the data to the coordinating center and receiving its queries arrives in a later version of npc-crf. Until then the status bar shows how many changes have not been sent.</source>
@@ -1804,6 +2302,14 @@ Why is this value right? The reason is recorded and the monitor will see a query
         <translation>关于 npc-crf</translation>
     </message>
     <message>
+        <source>&amp;Monitoring</source>
+        <translation>监查(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Export SDV report (CSV)…</source>
+        <translation>导出 SDV 报告（CSV）…</translation>
+    </message>
+    <message>
         <source>Form</source>
         <translation>表单</translation>
     </message>
@@ -1850,10 +2356,149 @@ Offline case report forms for trials in recurrent or metastatic nasopharyngeal c
     </message>
 </context>
 <context>
+    <name>Monitoring</name>
+    <message>
+        <source>Export SDV report</source>
+        <translation>导出 SDV 报告</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>The SDV report was written to {path} (1 value).</source>
+        <translation>SDV 报告已写入 {path}（1 个数据点）。</translation>
+    </message>
+    <message>
+        <source>The SDV report was written to {path} ({rows} values).</source>
+        <translation>SDV 报告已写入 {path}（{rows} 个数据点）。</translation>
+    </message>
+</context>
+<context>
+    <name>MonitoringBar</name>
+    <message>
+        <source>Only values to verify</source>
+        <extracomment>(text, background) of the hold banner</extracomment>
+        <translation>仅显示待核查</translation>
+    </message>
+    <message>
+        <source>Show only the items whose values still need source data verification</source>
+        <translation>仅显示仍需源数据核查的条目</translation>
+    </message>
+    <message>
+        <source>Verify whole form</source>
+        <translation>核查整个表单</translation>
+    </message>
+    <message>
+        <source>Mark every pending value of this form as verified against the source</source>
+        <translation>将该表单所有待核查数据点标记为已与原始文件核对</translation>
+    </message>
+    <message>
+        <source>Sign…</source>
+        <translation>签名…</translation>
+    </message>
+    <message>
+        <source>Query on form…</source>
+        <translation>表单质疑…</translation>
+    </message>
+    <message>
+        <source>Note on form…</source>
+        <translation>表单备注…</translation>
+    </message>
+    <message>
+        <source>Raise a query about the whole form; for one item use its menu or {key}</source>
+        <translation>针对整个表单提出质疑；针对单个条目请使用其菜单或 {key}</translation>
+    </message>
+    <message>
+        <source>Write a note about the whole form; for one item use its menu or {key}</source>
+        <translation>针对整个表单添加备注；针对单个条目请使用其菜单或 {key}</translation>
+    </message>
+    <message>
+        <source>SDV: {verified} of {total} verified</source>
+        <translation>SDV：已核查 {verified}/{total}</translation>
+    </message>
+    <message>
+        <source>{n} value(s) still need source data verification.</source>
+        <translation>还有 {n} 个数据点需要源数据核查。</translation>
+    </message>
+    <message>
+        <source>Every value that needs it has been verified against the source.</source>
+        <translation>所有需核查的数据均已与原始文件核对。</translation>
+    </message>
+    <message>
+        <source>Sign this form electronically (asks for your password)</source>
+        <translation>对该表单进行电子签名（需输入密码）</translation>
+    </message>
+    <message>
+        <source>Only a complete form that is not locked can be signed</source>
+        <translation>只有已完成且未锁定的表单才能签名</translation>
+    </message>
+    <message>
+        <source>Nothing can be changed: no data, queries, SDV or signatures.</source>
+        <translation>任何内容都不能更改：数据、质疑、SDV 和签名均不可操作。</translation>
+    </message>
+    <message>
+        <source>The data cannot be changed; queries, SDV and signing go on.</source>
+        <translation>数据不能修改；质疑、SDV 和签名仍可继续。</translation>
+    </message>
+    <message>
+        <source>the whole site</source>
+        <translation>整个中心</translation>
+    </message>
+    <message>
+        <source>subject {subject}</source>
+        <translation>受试者 {subject}</translation>
+    </message>
+    <message>
+        <source>this form</source>
+        <translation>本表单</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>none recorded</source>
+        <translation>未记录</translation>
+    </message>
+    <message>
+        <source>Locked ({where}) by {who} on {when}. Reason: {why}</source>
+        <translation>由 {who} 于 {when} 锁定（{where}）。原因：{why}</translation>
+    </message>
+    <message>
+        <source>Frozen ({where}) by {who} on {when}. Reason: {why}</source>
+        <translation>由 {who} 于 {when} 冻结（{where}）。原因：{why}</translation>
+    </message>
+    <message>
+        <source>Electronically signed by {name} ({user}) on {when}. Meaning: {meaning}</source>
+        <translation>由 {name}（{user}）于 {when} 电子签名。签名含义：{meaning}</translation>
+    </message>
+    <message>
+        <source>Voided: signed by {name} ({user}) on {when}, meaning: {meaning}; voided on {voided}: {reason}</source>
+        <translation>已作废：由 {name}（{user}）于 {when} 签名，签名含义：{meaning}；于 {voided} 作废：{reason}</translation>
+    </message>
+    <message>
+        <source>Voided signatures ({n})</source>
+        <translation>已作废的签名（{n}）</translation>
+    </message>
+    <message>
+        <source>Open the first open query of this form</source>
+        <translation>打开该表单的第一条未关闭质疑</translation>
+    </message>
+    <message>
+        <source>No open queries ({n} closed or notes)</source>
+        <translation>无未关闭的质疑（{n} 条已关闭或为备注）</translation>
+    </message>
+    <message>
+        <source>Choose one of this form&apos;s queries to read</source>
+        <translation>选择该表单的一条质疑进行查看</translation>
+    </message>
+</context>
+<context>
     <name>NextVisit</name>
     <message>
         <source>{visit} · {due}</source>
-        <extracomment>a role giving a value that sorts right (dates as ISO text, counts as numbers) a role giving what a row or a cell leads to (a subject ID, a WorkItem, a CellTarget) a role giving a header&apos;s VisitState (or None) text colour of a visit by its state; None: the palette&apos;s normal text (cell background, mark colour) of a casebook cell by its state background of a cell whose form does not belong to that event text on the light cell backgrounds (whatever the palette) marks that need attention: open queries, an SAE</extracomment>
+        <extracomment>a role giving a value that sorts right (dates as ISO text, counts as numbers) a role giving what a row or a cell leads to (a subject ID, a WorkItem, a CellTarget) a role giving a header&apos;s VisitState (or None) text colour of a visit by its state; None: the palette&apos;s normal text (cell background, mark colour) of a casebook cell by its state background of a cell whose form does not belong to that event text on the light cell backgrounds (whatever the palette) marks that need attention: open queries, an SAE (background, text) of what is frozen or locked: the casebook&apos;s banner, the subjects&apos; marker</extracomment>
         <translation>{visit} · {due}</translation>
     </message>
     <message>
@@ -1965,6 +2610,433 @@ Offline case report forms for trials in recurrent or metastatic nasopharyngeal c
     </message>
 </context>
 <context>
+    <name>Queries</name>
+    <message>
+        <source>New</source>
+        <extracomment>text colour of a query by its status: red waits for an answer, orange was answered, blue waits for the monitor&apos;s decision, green is done, grey needs nothing</extracomment>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>已更新</translation>
+    </message>
+    <message>
+        <source>Resolution proposed</source>
+        <translation>已提出解决方案</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>Not applicable</source>
+        <translation>不适用</translation>
+    </message>
+    <message>
+        <source>Failed check</source>
+        <translation>逻辑核查未通过</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Reason for change</source>
+        <translation>修改原因</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <source>Propose resolution</source>
+        <translation>提出解决方案</translation>
+    </message>
+    <message>
+        <source>Close query</source>
+        <translation>关闭质疑</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>重新打开</translation>
+    </message>
+    <message>
+        <source>anyone</source>
+        <translation>任何人</translation>
+    </message>
+    <message>
+        <source>the subject as a whole</source>
+        <translation>受试者整体</translation>
+    </message>
+    <message>
+        <source>{group}, row {row}: {item}</source>
+        <translation>{group}，第 {row} 行：{item}</translation>
+    </message>
+    <message>
+        <source>1 day old</source>
+        <translation>历时 1 天</translation>
+    </message>
+    <message>
+        <source>{days} days old</source>
+        <translation>历时 {days} 天</translation>
+    </message>
+    <message>
+        <source>{local} ({utc} UTC)</source>
+        <translation>{local}（{utc} UTC）</translation>
+    </message>
+</context>
+<context>
+    <name>QueriesView</name>
+    <message>
+        <source>Filter by subject ID</source>
+        <extracomment>the status filter&apos;s &quot;open&quot; choice: new, updated and resolution proposed the status filter&apos;s &quot;every status&quot; choice the About column is never narrower than this (pixels) how long after the last change of a filter the table reloads (typing an age) emitted after the table was (re)filled</extracomment>
+        <translation>按受试者编号筛选</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>未关闭</translation>
+    </message>
+    <message>
+        <source>New, updated or resolution proposed</source>
+        <translation>新建、已更新或已提出解决方案</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>All forms</source>
+        <translation>全部表单</translation>
+    </message>
+    <message>
+        <source>Anyone</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>any age</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>Only queries raised more than this many days ago</source>
+        <translation>仅显示提出时间超过该天数的质疑</translation>
+    </message>
+    <message>
+        <source>Waiting for me</source>
+        <translation>待我处理</translation>
+    </message>
+    <message>
+        <source>Only the queries your role should act on now (as on the worklist)</source>
+        <translation>仅显示您的角色当前需要处理的质疑（与工作清单一致）</translation>
+    </message>
+    <message>
+        <source>Open form</source>
+        <translation>打开表单</translation>
+    </message>
+    <message>
+        <source>Open the form at the item (Enter)</source>
+        <translation>打开表单并定位到该条目（Enter）</translation>
+    </message>
+    <message>
+        <source>Raise query…</source>
+        <translation>提出质疑…</translation>
+    </message>
+    <message>
+        <source>Write a note…</source>
+        <translation>添加备注…</translation>
+    </message>
+    <message>
+        <source>About a subject as a whole</source>
+        <translation>针对受试者整体</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Read the queries again (F5)</source>
+        <translation>重新读取质疑（F5）</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <source>Form:</source>
+        <translation>表单：</translation>
+    </message>
+    <message>
+        <source>Assigned to:</source>
+        <translation>指派给：</translation>
+    </message>
+    <message>
+        <source>Older than:</source>
+        <translation>已提出超过：</translation>
+    </message>
+    <message>
+        <source>Loading the queries…</source>
+        <translation>正在载入质疑…</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} queries</source>
+        <translation>共 {total} 条质疑，显示 {shown} 条</translation>
+    </message>
+    <message>
+        <source>Nothing is waiting for you with these filters.</source>
+        <translation>在当前筛选条件下，没有待您处理的质疑。</translation>
+    </message>
+    <message>
+        <source>No query matches the filters.</source>
+        <translation>没有符合筛选条件的质疑。</translation>
+    </message>
+    <message>
+        <source>Open casebook</source>
+        <translation>打开病例报告表</translation>
+    </message>
+    <message>
+        <source>Subject:</source>
+        <translation>受试者：</translation>
+    </message>
+</context>
+<context>
+    <name>QueryMarker</name>
+    <message>
+        <source>{status}: {text}</source>
+        <extracomment>(background, text) of a marker by urgency: 2 open, 1 resolution proposed, 0 done a readable text colour for each urgency, on the page&apos;s own background SDV colours: (text, background) pending and verified</extracomment>
+        <translation>{status}：{text}</translation>
+    </message>
+    <message>
+        <source>{n} {status}</source>
+        <translation>{status} {n} 条</translation>
+    </message>
+    <message>
+        <source>Queries: {summary}</source>
+        <translation>质疑：{summary}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <source>Latest, {name} ({role}) {when}:</source>
+        <translation>最新消息，{name}（{role}）{when}：</translation>
+    </message>
+</context>
+<context>
+    <name>QueryTable</name>
+    <message>
+        <source>Subject</source>
+        <extracomment>characters of the last message shown in the table (the whole text is its tooltip) the order of the statuses when the Status column is sorted: waiting ones first</extracomment>
+        <translation>受试者</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>涉及内容</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Assigned to</source>
+        <translation>指派给</translation>
+    </message>
+    <message>
+        <source>Age (days)</source>
+        <translation>历时（天）</translation>
+    </message>
+    <message>
+        <source>Last message</source>
+        <translation>最新消息</translation>
+    </message>
+    <message>
+        <source>{name}: {text}</source>
+        <translation>{name}：{text}</translation>
+    </message>
+</context>
+<context>
+    <name>QueryThreadDialog</name>
+    <message>
+        <source>Query</source>
+        <translation>质疑</translation>
+    </message>
+    <message>
+        <source>Query about {where}</source>
+        <translation>质疑 — {where}</translation>
+    </message>
+</context>
+<context>
+    <name>QueryThreadWidget</name>
+    <message>
+        <source>Your message:</source>
+        <extracomment>the steps, in the order of their buttons the steps that may pass the query to another role the roles a query may be passed to a step was taken on the query with this uid (the new state is shown) a query asked for with :meth:`load` is shown</extracomment>
+        <translation>您的留言：</translation>
+    </message>
+    <message>
+        <source>An answer, a proposed resolution, or why the query is closed</source>
+        <translation>答复、提出的解决方案，或关闭质疑的原因</translation>
+    </message>
+    <message>
+        <source>Pass to:</source>
+        <translation>转交给：</translation>
+    </message>
+    <message>
+        <source>A reply or a reopen may pass the query to another role</source>
+        <translation>回复或重新打开时，可将质疑转交给其他角色</translation>
+    </message>
+    <message>
+        <source>(keep the assignment)</source>
+        <translation>（保持当前指派）</translation>
+    </message>
+    <message>
+        <source>Loading the query…</source>
+        <translation>正在载入质疑…</translation>
+    </message>
+    <message>
+        <source>No query chosen</source>
+        <translation>未选择质疑</translation>
+    </message>
+    <message>
+        <source>Choose a query in the list to read its thread.</source>
+        <translation>请在列表中选择一条质疑，查看其往来记录。</translation>
+    </message>
+    <message>
+        <source>{subject} · {about}</source>
+        <translation>{subject} · {about}</translation>
+    </message>
+    <message>
+        <source>assigned to {role}</source>
+        <translation>指派给：{role}</translation>
+    </message>
+    <message>
+        <source>{age} · raised {when} by {name}</source>
+        <translation>{age} · 由 {name} 于 {when} 提出</translation>
+    </message>
+    <message>
+        <source>{name}, {role}</source>
+        <translation>{name}，{role}</translation>
+    </message>
+    <message>
+        <source>status → {status}</source>
+        <translation>状态 → {status}</translation>
+    </message>
+    <message>
+        <source>No query is chosen.</source>
+        <translation>未选择质疑。</translation>
+    </message>
+    <message>
+        <source>Only a monitor closes a query or marks it not applicable; propose a resolution instead.</source>
+        <translation>只有监查员可以关闭质疑或将其标记为不适用；您可以提出解决方案。</translation>
+    </message>
+    <message>
+        <source>Only a monitor reopens a query.</source>
+        <translation>只有监查员可以重新打开质疑。</translation>
+    </message>
+    <message>
+        <source>Your role reads queries but does not answer them.</source>
+        <translation>您的角色可以查看质疑，但不能答复。</translation>
+    </message>
+    <message>
+        <source>A note cannot be reopened: raise a query instead.</source>
+        <translation>备注不能重新打开：请改为提出质疑。</translation>
+    </message>
+    <message>
+        <source>Only a closed or not-applicable query can be reopened.</source>
+        <translation>只有已关闭或不适用的质疑才能重新打开。</translation>
+    </message>
+    <message>
+        <source>The query is {status}: it takes no replies or status changes until a monitor reopens it.</source>
+        <translation>该质疑状态为“{status}”：在监查员重新打开之前，不能回复或更改状态。</translation>
+    </message>
+    <message>
+        <source>Your role reads queries; it takes no step on them.</source>
+        <translation>您的角色只能查看质疑，不能进行任何操作。</translation>
+    </message>
+    <message>
+        <source>This is a note on the data: nobody has to act on it.</source>
+        <translation>这是关于数据的备注：无需任何人处理。</translation>
+    </message>
+    <message>
+        <source>This query is {status}: only a monitor can reopen it.</source>
+        <translation>该质疑状态为“{status}”：只有监查员可以重新打开。</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Saved. The query is now {status}.</source>
+        <translation>已保存。该质疑当前状态为“{status}”。</translation>
+    </message>
+</context>
+<context>
+    <name>RaiseQueryDialog</name>
+    <message>
+        <source>Raise a query</source>
+        <extracomment>the roles a question may be assigned to, in the order offered</extracomment>
+        <translation>提出质疑</translation>
+    </message>
+    <message>
+        <source>Write a note</source>
+        <translation>添加备注</translation>
+    </message>
+    <message>
+        <source>For:</source>
+        <translation>指派给：</translation>
+    </message>
+    <message>
+        <source>Raise it (Ctrl+Enter)</source>
+        <translation>提出质疑（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <source>About: {where}</source>
+        <translation>涉及：{where}</translation>
+    </message>
+    <message>
+        <source>Your role cannot raise queries or write notes.</source>
+        <translation>您的角色不能提出质疑或添加备注。</translation>
+    </message>
+    <message>
+        <source>The person it is for sees it on their worklist and answers it.</source>
+        <translation>被指派人会在其工作清单中看到该质疑并作出答复。</translation>
+    </message>
+    <message>
+        <source>A note needs no answer; it stays with the data.</source>
+        <translation>备注无需答复，将随数据一并保存。</translation>
+    </message>
+    <message>
+        <source>The question, e.g. what to check in the source document</source>
+        <translation>问题内容，例如需在原始文件中核对的内容</translation>
+    </message>
+    <message>
+        <source>The note</source>
+        <translation>备注内容</translation>
+    </message>
+    <message>
+        <source>Raise</source>
+        <translation>提出</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>添加备注</translation>
+    </message>
+</context>
+<context>
     <name>ReasonDialog</name>
     <message>
         <source>(choose a common reason, or type one below)</source>
@@ -2044,6 +3116,49 @@ Keep this sheet in the site&apos;s safe.</source>
     </message>
 </context>
 <context>
+    <name>SdvBox</name>
+    <message>
+        <source>SDV</source>
+        <translation>SDV</translation>
+    </message>
+    <message>
+        <source>SDV, whole table</source>
+        <translation>SDV（整表）</translation>
+    </message>
+    <message>
+        <source>Source verified by {user} on {when}.</source>
+        <translation>已由 {user} 于 {when} 完成源数据核查。</translation>
+    </message>
+    <message>
+        <source>Untick to take the verification back (with a reason).</source>
+        <translation>取消勾选可撤销核查（需填写原因）。</translation>
+    </message>
+    <message>
+        <source>Source data verification pending.</source>
+        <translation>源数据待核查。</translation>
+    </message>
+    <message>
+        <source>Source data verification pending: the value changed after it was verified.</source>
+        <translation>源数据待核查：该数值在核查后已被修改。</translation>
+    </message>
+    <message>
+        <source>Tick once the value is checked against the source (Ctrl+Shift+V).</source>
+        <translation>数值与原始文件核对无误后请勾选（Ctrl+Shift+V）。</translation>
+    </message>
+    <message>
+        <source>{verified} of {total} values verified.</source>
+        <translation>已核查 {verified}/{total} 个数据点。</translation>
+    </message>
+    <message>
+        <source>Untick to take back the verification of the whole table (with a reason).</source>
+        <translation>取消勾选可撤销整个表格的核查（需填写原因）。</translation>
+    </message>
+    <message>
+        <source>Tick to verify every pending value of the table.</source>
+        <translation>勾选以核查表格中所有待核查的数据点。</translation>
+    </message>
+</context>
+<context>
     <name>Settings</name>
     <message>
         <source>Failed logins before an account locks</source>
@@ -2106,6 +3221,63 @@ Or ask the site administrator to unlock it.</source>
     <message>
         <source>Wrong user name or password.</source>
         <translation>用户名或密码错误。</translation>
+    </message>
+</context>
+<context>
+    <name>SignDialog</name>
+    <message>
+        <source>Electronic signature</source>
+        <extracomment>what a signing act is given: (meaning code, user ID or None, password) → its result</extracomment>
+        <translation>电子签名</translation>
+    </message>
+    <message>
+        <source>Signed by {name} ({user})</source>
+        <extracomment>the user ID is asked for on the first signature of the session only what the signing act returned (when :meth:`sign_with` was used) True when wrong credentials locked the account and ended the session</extracomment>
+        <translation>签名人：{name}（{user}）</translation>
+    </message>
+    <message>
+        <source>(choose the meaning of your signature)</source>
+        <translation>（请选择签名含义）</translation>
+    </message>
+    <message>
+        <source>Your user ID</source>
+        <translation>您的用户ID</translation>
+    </message>
+    <message>
+        <source>Your password</source>
+        <translation>您的密码</translation>
+    </message>
+    <message>
+        <source>This is your first signature since you logged in (or unlocked the screen): enter your user ID and your password.</source>
+        <translation>这是您本次登录（或解锁屏幕）后的首次签名：请输入您的用户ID和密码。</translation>
+    </message>
+    <message>
+        <source>You have already signed in this session: enter your password to sign.</source>
+        <translation>您在本次会话中已签过名：请输入密码进行签名。</translation>
+    </message>
+    <message>
+        <source>Meaning</source>
+        <translation>签名含义</translation>
+    </message>
+    <message>
+        <source>User ID</source>
+        <translation>用户ID</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>By signing I confirm that this electronic signature is the legally binding equivalent of my handwritten signature, and that I sign with the meaning chosen above. My name, the date and time (UTC) and the meaning are recorded with the signed records.</source>
+        <translation>本人签名即确认：本电子签名与本人手写签名具有同等法律约束力，且本人以上方所选的签名含义进行签名。本人的姓名、签名日期和时间（UTC）以及签名含义将与所签署的记录一并保存。</translation>
+    </message>
+    <message>
+        <source>Checking the signature…</source>
+        <translation>正在验证签名…</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>签名</translation>
     </message>
 </context>
 <context>
@@ -2209,7 +3381,7 @@ Or ask the site administrator to unlock it.</source>
     <name>StatusChangeDialog</name>
     <message>
         <source>Change the status of {subject}</source>
-        <extracomment>the strip under a column title; upcoming visits get a neutral one</extracomment>
+        <extracomment>the freezes and locks that apply to the subject (the site&apos;s, its own, its forms&apos;) the forms&apos; SDV progress (read for roles that verify, else empty) the forms waiting for a signature (read for investigators, else empty) the valid signatures of the casebook (§11.50: shown with the signed records) what a hold action does: (permission, level, release?) the strip under a column title; upcoming visits get a neutral one</extracomment>
         <translation>更改受试者 {subject} 的状态</translation>
     </message>
     <message>
@@ -2296,6 +3468,7 @@ Or ask the site administrator to unlock it.</source>
     <name>SubjectTable</name>
     <message>
         <source>Subject</source>
+        <extracomment>the SDV count of a subject with values still pending</extracomment>
         <translation>受试者</translation>
     </message>
     <message>
@@ -2320,14 +3493,27 @@ Or ask the site administrator to unlock it.</source>
     </message>
     <message>
         <source>SAE</source>
+        <extracomment>subject ID → SDV progress; None until it was read</extracomment>
         <translation>SAE</translation>
+    </message>
+    <message>
+        <source>Frozen / locked</source>
+        <translation>冻结/锁定</translation>
+    </message>
+    <message>
+        <source>SDV (verified / required)</source>
+        <translation>SDV（已核查/需核查）</translation>
+    </message>
+    <message>
+        <source>{verified} of {required} values verified; {done} of {forms} forms done</source>
+        <translation>已核查 {verified}/{required} 个数据点；{done}/{forms} 份表单已完成核查</translation>
     </message>
 </context>
 <context>
     <name>SubjectsView</name>
     <message>
         <source>Filter by subject ID or status</source>
-        <extracomment>emitted after the table was (re)filled</extracomment>
+        <extracomment>emitted after the table was (re)filled emitted after the SDV progress was filled in (monitors)</extracomment>
         <translation>按受试者编号或状态筛选</translation>
     </message>
     <message>
@@ -2343,8 +3529,21 @@ Or ask the site administrator to unlock it.</source>
         <translation>筛选新受试者</translation>
     </message>
     <message>
+        <source>Needs SDV</source>
+        <extracomment>the SDV column and filter are for the roles that verify</extracomment>
+        <translation>待 SDV</translation>
+    </message>
+    <message>
+        <source>Only subjects with values waiting for SDV</source>
+        <translation>仅显示有待 SDV 数据的受试者</translation>
+    </message>
+    <message>
         <source>Loading subjects…</source>
         <translation>正在载入受试者…</translation>
+    </message>
+    <message>
+        <source>Counting the values verified…</source>
+        <translation>正在统计已核查的数据点…</translation>
     </message>
     <message>
         <source>Registering a new subject…</source>
@@ -2515,7 +3714,12 @@ Or ask the site administrator to unlock it.</source>
         <translation>无对应不良事件的实验室异常值</translation>
     </message>
     <message>
+        <source>Forms to sign</source>
+        <translation>待签名的表单</translation>
+    </message>
+    <message>
         <source>Visit overdue</source>
+        <extracomment>what one line of the worklist asks for, translated when asked (one per line)</extracomment>
         <translation>访视已超窗</translation>
     </message>
     <message>
@@ -2565,6 +3769,10 @@ Or ask the site administrator to unlock it.</source>
     <message>
         <source>Abnormal lab value without adverse event</source>
         <translation>实验室异常值无对应不良事件</translation>
+    </message>
+    <message>
+        <source>Form to sign</source>
+        <translation>表单待签名</translation>
     </message>
 </context>
 <context>
@@ -2635,6 +3843,10 @@ Or ask the site administrator to unlock it.</source>
         <translation>{grade} 级</translation>
     </message>
     <message>
+        <source>a change voided the signature: to be signed again</source>
+        <translation>修改导致签名作废：需重新签名</translation>
+    </message>
+    <message>
         <source>1 day outside</source>
         <translation>超出 1 天</translation>
     </message>
@@ -2659,7 +3871,7 @@ Or ask the site administrator to unlock it.</source>
     <name>WorklistView</name>
     <message>
         <source>All kinds of work</source>
-        <extracomment>emitted after the list was (re)filled</extracomment>
+        <extracomment>a query line was opened: the query&apos;s uid (the Queries page shows it) emitted after the list was (re)filled</extracomment>
         <translation>全部事项</translation>
     </message>
     <message>

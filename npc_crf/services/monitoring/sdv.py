@@ -13,12 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, delete, select
+from sqlalchemy import and_, bindparam, delete, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from npc_crf.auth.roles import Permission
@@ -27,9 +28,16 @@ from npc_crf.forms.model import Form, SdvLevel
 from npc_crf.forms.session import ItemPath
 from npc_crf.services.monitoring.holds import require_not_locked
 from npc_crf.services.monitoring.query_store import form_instance_id
-from npc_crf.services.monitoring.sdv_items import SdvItem, SdvState, read_items, required_items
+from npc_crf.services.monitoring.sdv_items import (
+    FormCount,
+    SdvItem,
+    SdvState,
+    count_items,
+    read_items,
+    required_items,
+)
 from npc_crf.store.atomic import write_atomic
-from npc_crf.store.models import sdv_mark
+from npc_crf.store.models import audit_entry, sdv_mark
 
 if TYPE_CHECKING:
     from npc_crf.services.monitoring.hooks import ChangedValue
@@ -47,6 +55,9 @@ REPORT_COLUMNS = (
     "verified_at",
     "state",
 )
+
+#: above this many subjects changed since the last site-wide count, everything is counted
+RECOUNT_LIMIT = 20
 
 _DROP_MARK = delete(sdv_mark).where(
     and_(
@@ -145,6 +156,18 @@ def by_subject(forms: Iterable[FormSdv]) -> list[SubjectSdv]:
     return [SubjectSdv(s, *t) for s, t in sums.items()]
 
 
+def subject_counts(counts: Iterable[FormCount]) -> dict[str, SubjectSdv]:
+    """Forms' counts summed per subject, in subject ID order."""
+    sums: dict[str, list[int]] = {}
+    for c in counts:
+        total = sums.setdefault(c.subject_id, [0, 0, 0, 0])
+        total[0] += c.required
+        total[1] += c.verified
+        total[2] += 1
+        total[3] += c.verified == c.required
+    return {s: SubjectSdv(s, *sums[s]) for s in sorted(sums)}
+
+
 def reset_changed(
     ws: Workspace,
     tx: Tx,
@@ -196,6 +219,9 @@ class SdvService:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.study = ws.study
+        #: the site's progress per subject as of audit entry ``[0]`` (see :meth:`site_status`)
+        self._site: tuple[int, dict[str, SubjectSdv]] | None = None
+        self._lock = threading.Lock()
 
     # -- where ----------------------------------------------------------------------------
 
@@ -231,11 +257,45 @@ class SdvService:
         return by_form(items, self.study.forms)
 
     def site_status(self) -> list[SubjectSdv]:
-        """Progress per subject over the whole site (one statement)."""
+        """Progress per subject over the whole site, in subject ID order.
+
+        Counted by the database (one statement); kept, and brought up to date from
+        the audit trail: every change that can change SDV progress (a value saved,
+        a row removed, a mark set, taken back or reset) writes entries naming its
+        subject, so only the subjects named since the last count are counted again.
+        """
         self.ws.require(Permission.VIEW_DATA, "view SDV progress")
-        with self.ws.read() as conn:
-            items = read_items(conn, self.study)
-        return by_subject(by_form(items, self.study.forms))
+        with self._lock, self.ws.read() as conn:
+            head = conn.execute(select(func.max(audit_entry.c.seq))).scalar_one() or 0
+            known = self._site
+            if known is not None and known[0] == head:
+                return list(known[1].values())
+            changed: set[str] | None = None
+            if known is not None:
+                changed = set()
+                newer = (
+                    select(audit_entry.c.subject_id)
+                    .where(audit_entry.c.seq > known[0])
+                    .order_by(audit_entry.c.seq)
+                )
+                with conn.execute(newer).scalars() as named:
+                    for subject_id in named:
+                        if subject_id is not None:
+                            changed.add(subject_id)
+                            if len(changed) > RECOUNT_LIMIT:
+                                break
+            if known is None or changed is None or len(changed) > RECOUNT_LIMIT:
+                progress = subject_counts(count_items(conn, self.study))
+            else:
+                progress = dict(known[1])
+                for subject_id in changed:
+                    progress.pop(subject_id, None)
+                    progress.update(
+                        subject_counts(count_items(conn, self.study, subject_id=subject_id))
+                    )
+                progress = dict(sorted(progress.items()))
+            self._site = (head, progress)
+            return list(progress.values())
 
     def needs_sdv(self, subject_id: str | None = None) -> list[FormSdv]:
         """Forms with values waiting for SDV across the site (or of one subject)."""

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select
 
 from npc_crf.forms.model import Form, SdvLevel, Study
 from npc_crf.store.models import event_instance, form_instance, group_row, item_value, sdv_mark
@@ -85,19 +86,9 @@ def _wanted(study: Study) -> ColumnElement[bool] | None:
     return or_(*parts) if parts else None
 
 
-def read_items(
-    conn: Connection,
-    study: Study,
-    *,
-    subject_id: str | None = None,
-    form_instance_id: int | None = None,
-) -> list[SdvItem]:
-    """Every stored value needing SDV (of the site, one subject, or one form), with its
-    mark; in subject, event, occurrence, form order."""
-    wanted = _wanted(study)
-    if wanted is None:
-        return []
-    joined = (
+def _joined() -> Any:
+    """Values with their form, event occurrence, group row and SDV mark."""
+    return (
         item_value.join(form_instance, item_value.c.form_instance_id == form_instance.c.id)
         .join(event_instance, form_instance.c.event_instance_id == event_instance.c.id)
         .outerjoin(group_row, group_row.c.uid == item_value.c.row_uid)
@@ -110,6 +101,29 @@ def read_items(
             ),
         )
     )
+
+
+def _stored(wanted: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Values that need SDV: wanted, stored (a value or a missing code), in a kept row."""
+    return and_(
+        wanted,
+        or_(item_value.c.value.is_not(None), item_value.c.missing_code.is_not(None)),
+        or_(item_value.c.row_uid == "", group_row.c.deleted.is_(False)),
+    )
+
+
+def read_items(
+    conn: Connection,
+    study: Study,
+    *,
+    subject_id: str | None = None,
+    form_instance_id: int | None = None,
+) -> list[SdvItem]:
+    """Every stored value needing SDV (of the site, one subject, or one form), with its
+    mark; in subject, event, occurrence, form order."""
+    wanted = _wanted(study)
+    if wanted is None:
+        return []
     query = (
         select(
             event_instance.c.subject_id,
@@ -126,14 +140,8 @@ def read_items(
             sdv_mark.c.verified_by,
             sdv_mark.c.verified_at,
         )
-        .select_from(joined)
-        .where(
-            and_(
-                wanted,
-                or_(item_value.c.value.is_not(None), item_value.c.missing_code.is_not(None)),
-                or_(item_value.c.row_uid == "", group_row.c.deleted.is_(False)),
-            )
-        )
+        .select_from(_joined())
+        .where(_stored(wanted))
     )
     if subject_id is not None:
         query = query.where(event_instance.c.subject_id == subject_id)
@@ -159,6 +167,44 @@ def read_items(
     order = {e.oid: n for n, e in enumerate(study.events)}
     found.sort(key=lambda i: _sort_key(i, study, order))
     return found
+
+
+@dataclass(frozen=True)
+class FormCount:
+    """How many values of one stored form need SDV, and how many are verified as they are."""
+
+    subject_id: str
+    form_instance_id: int
+    required: int
+    verified: int
+
+
+def count_items(
+    conn: Connection, study: Study, *, subject_id: str | None = None
+) -> list[FormCount]:
+    """Per stored form with values needing SDV (of the site or one subject): how many
+    and how many verified — counted by the database in one statement, without making
+    an object per value (what :func:`read_items` does)."""
+    wanted = _wanted(study)
+    if wanted is None:
+        return []
+    verified = case((sdv_mark.c.value_version == item_value.c.version, 1), else_=0)
+    query = (
+        select(
+            event_instance.c.subject_id,
+            form_instance.c.id,
+            func.count(),
+            func.sum(verified),
+        )
+        .select_from(_joined())
+        .where(_stored(wanted))
+        .group_by(form_instance.c.id)
+    )
+    if subject_id is not None:
+        query = query.where(event_instance.c.subject_id == subject_id)
+    return [
+        FormCount(sid, fid, int(n), int(done or 0)) for sid, fid, n, done in conn.execute(query)
+    ]
 
 
 def _sort_key(

@@ -63,6 +63,16 @@ class SigningResult:
 
 
 @dataclass(frozen=True)
+class SigningPreview:
+    """What a signing act would do, checked before anyone is asked for a password."""
+
+    scope: str
+    what: str  # "the casebook of S01-01-0001", "S01-01-0001/CYCLE[2]"
+    to_sign: tuple[str, ...]  # the forms it would sign ("S01-01-0001/SCR/IC")
+    skipped: tuple[str, ...]  # forms in scope that already carry a valid signature
+
+
+@dataclass(frozen=True)
 class Manifestation:
     """What a signed record shows (§11.50): printed name, UTC date and time, meaning."""
 

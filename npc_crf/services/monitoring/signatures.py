@@ -44,6 +44,7 @@ from npc_crf.services.monitoring.signature_check import (
 from npc_crf.services.monitoring.signature_model import (
     Manifestation,
     SignedForm,
+    SigningPreview,
     SigningResult,
     ToSign,
     utc_stamp,
@@ -66,8 +67,10 @@ __all__ = [
     "SignatureReport",
     "SignatureService",
     "SignedForm",
+    "SigningPreview",
     "SigningResult",
     "ToSign",
+    "locked_subjects",
     "verify_signatures",
 ]
 
@@ -129,6 +132,34 @@ class SignatureService:
     ) -> SigningResult:
         """Sign every complete form of a subject (one batch)."""
         return self._sign(CASEBOOK, subject_id, None, None, None, meaning, password, user_id)
+
+    def preview(
+        self,
+        subject_id: str,
+        event_oid: str | None = None,
+        occurrence: int | None = None,
+        form_oid: str | None = None,
+    ) -> SigningPreview:
+        """What signing the casebook (no event), an event occurrence (no form) or one form
+        would sign, without signing: refused exactly as the act would be up front (forms
+        in progress or locked, a lock of the subject or the site, nothing to sign), so an
+        interface can say so before it asks for the password."""
+        self.ws.require(Permission.SIGN, "sign")
+        if event_oid is None:
+            scope, occurrence, form_oid = CASEBOOK, None, None
+        else:
+            self._event(event_oid)
+            occurrence = occurrence or 1
+            scope = EVENT if form_oid is None else FORM
+        what = self._what(scope, subject_id, event_oid, occurrence, form_oid)
+        with self.ws.read() as conn:
+            found = self._candidates(conn, scope, subject_id, event_oid, occurrence, form_oid, what)
+        return SigningPreview(
+            scope,
+            what,
+            tuple(c.where for c in found if not c.skip),
+            tuple(c.where for c in found if c.skip),
+        )
 
     def _sign(
         self,
@@ -432,10 +463,13 @@ class SignatureService:
         found.sort(key=lambda m: self._position(m.event_oid, m.occurrence, m.form_oid))
         return found
 
-    def to_sign(self, investigator: str | None = None) -> list[ToSign]:
+    def to_sign(
+        self, investigator: str | None = None, *, subject_id: str | None = None
+    ) -> list[ToSign]:
         """Complete forms without a valid signature (a voided one included), for an
-        investigator (default: the user). Every investigator of the site sees the same
-        list; forms under a lock are left out (they cannot be signed), frozen ones stay."""
+        investigator (default: the user), of the site or of one subject. Every
+        investigator of the site sees the same list; forms under a lock are left out
+        (they cannot be signed), frozen ones stay. Two statements, however many forms."""
         self.ws.require(Permission.VIEW_DATA, "view forms to sign")
         who = investigator or self.ws.username
         with self.ws.read() as conn:
@@ -444,33 +478,46 @@ class SignatureService:
             ).first()
             if person is None or person.role != Role.INVESTIGATOR.value or not person.active:
                 raise UsageError(f"'{who}' is not an active investigator account.")
-            locked = _locked_subjects(conn)
+            locked = locked_subjects(conn)
             if locked is None:  # the whole site is locked
                 return []
+            complete = and_(
+                form_instance.c.status == FormStatus.COMPLETE.value,
+                *([event_instance.c.subject_id == subject_id] if subject_id is not None else []),
+            )
+            forms = form_instance.join(
+                event_instance, form_instance.c.event_instance_id == event_instance.c.id
+            )
             rows = (
                 conn.execute(
                     select(
-                        form_instance,
+                        form_instance.c.id,
+                        form_instance.c.form_oid,
+                        form_instance.c.revision,
+                        form_instance.c.updated_at,
+                        form_instance.c.updated_by,
                         event_instance.c.subject_id,
                         event_instance.c.event_oid,
                         event_instance.c.occurrence,
                     )
-                    .join(event_instance, form_instance.c.event_instance_id == event_instance.c.id)
-                    .where(form_instance.c.status == FormStatus.COMPLETE.value)
+                    .select_from(forms)
+                    .where(complete)
                 )
                 .mappings()
                 .all()
             )
-            ids = [r["id"] for r in rows]
             voided: dict[int, Any] = {}
-            for v in conn.execute(
-                select(signature)
-                .where(
-                    and_(
-                        signature.c.form_instance_id.in_(ids),
-                        signature.c.voided_at.is_not(None),
-                    )
+            for v in conn.execute(  # a join, not a list of IDs: no limit on the forms
+                select(
+                    signature.c.form_instance_id,
+                    signature.c.username,
+                    signature.c.voided_at,
+                    signature.c.void_reason,
                 )
+                .select_from(
+                    signature.join(forms, signature.c.form_instance_id == form_instance.c.id)
+                )
+                .where(and_(complete, signature.c.voided_at.is_not(None)))
                 .order_by(signature.c.id)
             ).mappings():
                 voided[v["form_instance_id"]] = v  # the newest wins
@@ -509,7 +556,7 @@ class SignatureService:
         return index, occurrence, forms.index(form_oid) if form_oid in forms else len(forms)
 
 
-def _locked_subjects(conn: Connection) -> set[str] | None:
+def locked_subjects(conn: Connection) -> set[str] | None:
     """Subjects under a lock; None when the site itself is locked."""
     rows = conn.execute(
         select(hold.c.scope, hold.c.subject_id).where(

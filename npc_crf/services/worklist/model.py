@@ -54,6 +54,9 @@ class WorkKind(StrEnum):
     #: grade, "2:indeterminate" when an AE with a partial date may cover it; term: the
     #: CTCAE term's code; item_path: the analyte's item; due: the sample date)
     LAB_WITHOUT_AE = "lab_without_ae"
+    #: a complete form waiting for an investigator's signature, for investigators
+    #: (detail: "voided" when a change voided its signature; due: the day it was last saved)
+    TO_SIGN = "to_sign"
 
 
 #: the reporting clocks: listed first, they are the most urgent work

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, func, select
 
-from npc_crf.auth.roles import Permission
+from npc_crf.auth.roles import Permission, allowed
 from npc_crf.core.errors import UsageError
 from npc_crf.forms.expr.evaluate import Env, Missing
 from npc_crf.forms.expr.functions import anchor_date
@@ -38,6 +38,7 @@ from npc_crf.oncology.schedule import (
 )
 from npc_crf.services.casebook import FormStatus
 from npc_crf.services.monitoring.queries import select_waiting
+from npc_crf.services.monitoring.signatures import locked_subjects
 from npc_crf.services.worklist.model import (
     NOT_ENROLLED,
     CasebookGrid,
@@ -53,6 +54,7 @@ from npc_crf.services.worklist.profile import ItemAt, profile_for
 from npc_crf.services.worklist.query_items import per_form, per_subject, query_items
 from npc_crf.services.worklist.reader import REREAD_LIMIT, FormRow, Reader, Snapshot, SubjectRows
 from npc_crf.services.worklist.safety_items import lab_items, safety_items, visit_items
+from npc_crf.services.worklist.sign_items import flag_voided, sign_items, voided_forms
 from npc_crf.services.workspace import Workspace
 from npc_crf.store.models import audit_entry, item_value
 from npc_crf.store.records import StoreSubject, subject_forms
@@ -361,8 +363,9 @@ class WorklistService:
         forms in progress; adverse events without an outcome; and the safety work
         (``docs/safety.md`` §7): SAE and SUSAR reports to send, AEs outside the
         reporting window, missing AE follow-up, visits done out of their window,
-        laboratory values of grade 1 or more without a matching AE; and the queries
-        waiting for the user's role (``docs/monitoring.md``).
+        laboratory values of grade 1 or more without a matching AE; the queries
+        waiting for the user's role; and, for investigators, the forms to sign
+        (``docs/monitoring.md``).
         """
         self.ws.require(Permission.VIEW_DATA, "view the worklist")
         today = today or dt.date.today()
@@ -374,8 +377,25 @@ class WorklistService:
             found.extend(self._memo("work", rows, today, upcoming_days, work))
         with self.ws.read() as conn:  # read each time: cheap, and not kept across changes
             found.extend(query_items(select_waiting(conn, self.ws.role), today))
+            if allowed(self.ws.role, Permission.SIGN):
+                found.extend(self._to_sign(conn, subjects, today))
         found.sort(key=lambda w: w.sort_key)
         return found
+
+    def _to_sign(
+        self, conn: Connection, subjects: list[SubjectRows], today: dt.date
+    ) -> list[WorkItem]:
+        """The forms to sign (as ``ws.signatures.to_sign()``), from the rows already read:
+        the voided signatures and the locks are read again (two statements)."""
+        locked = locked_subjects(conn)
+        if locked is None:  # the site is locked: nothing can be signed
+            return []
+        voided = voided_forms(conn)
+        found: list[WorkItem] = []
+        for rows in subjects:
+            if rows.subject_id not in locked:
+                found.extend(self._memo("sign", rows, today, 0, partial(sign_items, rows)))
+        return flag_voided(found, voided) if voided else found
 
     def _work(
         self, rows: SubjectRows, labs: SubjectRows | None, today: dt.date, upcoming_days: int
