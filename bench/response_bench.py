@@ -26,15 +26,7 @@ from npc_crf.services.response import subject_response
 
 def subjects_of(study_oid: str, count: int, seed: int) -> list[MemorySubject]:
     """The demo plan's subjects as in-memory form data."""
-    out = []
-    for plan in plan_subjects(study_oid, count, seed):
-        events: dict[str, dict[int, dict[str, object]]] = {}
-        for save in plan.saves:
-            events.setdefault(save.event, {}).setdefault(save.occurrence, {})[save.form] = dict(
-                save.values
-            )
-        out.append(MemorySubject({k: [v[i] for i in sorted(v)] for k, v in events.items()}))
-    return out
+    return [plan.memory_subject() for plan in plan_subjects(study_oid, count, seed)]
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ from tests.store_helpers import (
     enrol_consented,
     mh_row,
     mh_values,
+    populated_template,
 )
 
 USERS = (NURSE, DOCTOR, MONITOR)
@@ -99,13 +100,8 @@ class MonitoringSite:
 
 def build_monitoring_site(base: Path) -> MonitoringSite:
     """Make the template site under ``base`` (about a second)."""
-    template = SiteTemplate.build(base / "template", users=USERS)
-    store = template.copy(base / "populated")
-    ws = store.login(NURSE)
-    a, b = populate(ws)
-    ws.logout()
-    store.close()
-    return MonitoringSite(SiteTemplate(store.root, template.recovery), a, b)
+    template, (a, b) = populated_template(base, populate, users=USERS)
+    return MonitoringSite(template, a, b)
 
 
 @contextmanager

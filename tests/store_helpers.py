@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from npc_crf.audit.chain import entry_count
 from npc_crf.auth.roles import Role
@@ -152,6 +152,23 @@ class SiteTemplate:
         """An open copy of the template at ``dest``."""
         shutil.copytree(self.root, dest)
         return StoreSite(Path(dest), Site.open(dest), self.recovery)
+
+
+T = TypeVar("T")
+
+
+def populated_template(
+    base: Path, populate: Callable[[Workspace], T], *, users: Iterable[str] = (NURSE,)
+) -> tuple[SiteTemplate, T]:
+    """A closed site under ``base`` that ``populate`` filled as the nurse, to copy per test,
+    and what ``populate`` returned (usually the subjects' IDs)."""
+    template = SiteTemplate.build(base / "template", users=users)
+    store = template.copy(base / "populated")
+    ws = store.login(NURSE)
+    made = populate(ws)
+    ws.logout()
+    store.close()
+    return SiteTemplate(store.root, template.recovery), made
 
 
 def enrol_consented(ws: Workspace, **changes: object) -> str:

@@ -33,13 +33,7 @@ def by_oid(studies: dict[str, Study], oid: str) -> Study:
 
 def demo_subject(study_oid: str, index: int, seed: int = 7) -> MemorySubject:
     """One synthetic subject of the demo plan, as in-memory form data."""
-    plan = plan_subjects(study_oid, index + 1, seed)[index]
-    events: dict[str, dict[int, dict[str, object]]] = {}
-    for save in plan.saves:
-        events.setdefault(save.event, {}).setdefault(save.occurrence, {})[save.form] = dict(
-            save.values
-        )
-    return MemorySubject({k: [v[i] for i in sorted(v)] for k, v in events.items()})
+    return plan_subjects(study_oid, index + 1, seed)[index].memory_subject()
 
 
 @pytest.mark.parametrize("study_oid", ["NPC-SINT-RT", "NCT07062484"])

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from npc_crf.demo import carry_out, plan_subjects
-from npc_crf.forms.subject_data import MemorySubject
 from npc_crf.oncology.safety import assess_subject, lab_findings
 from npc_crf.oncology.schedule import plan_subject
 from npc_crf.services.subjects import SubjectStatus
@@ -32,6 +31,7 @@ from tests.store_helpers import (
     StoreSite,
     enrol_consented,
     make_site,
+    populated_template,
 )
 
 TODAY = dt.date(2026, 3, 20)
@@ -136,13 +136,7 @@ class Populated:
 @pytest.fixture(scope="module")
 def populated(tmp_path_factory: pytest.TempPathFactory) -> Populated:
     base = tmp_path_factory.mktemp("safety")
-    template = SiteTemplate.build(base / "template", users=(NURSE,))
-    store = template.copy(base / "populated")
-    ws = store.login(NURSE)
-    ids = _populate(ws)
-    ws.logout()
-    store.close()
-    return Populated(SiteTemplate(store.root, template.recovery), ids)
+    return Populated(*populated_template(base, _populate))
 
 
 @pytest.fixture
@@ -279,21 +273,6 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Worksp
     store.close()
 
 
-def _memory(ws: Workspace, plan: Any) -> MemorySubject:
-    events: dict[str, Any] = {}
-    for save in plan.ordered():
-        event = ws.study.event(save.event)
-        assert event is not None
-        if event.repeating:
-            occurrences = events.setdefault(save.event, [])
-            while len(occurrences) < save.occurrence:
-                occurrences.append({})
-            occurrences[save.occurrence - 1][save.form] = dict(save.values)
-        else:
-            events.setdefault(save.event, {})[save.form] = dict(save.values)
-    return MemorySubject(events)
-
-
 def test_demo_subjects_agree_with_the_engine_in_memory(
     demo_site: tuple[Workspace, list[Any]],
 ) -> None:
@@ -307,7 +286,7 @@ def test_demo_subjects_agree_with_the_engine_in_memory(
     found_any = set()
     for sid, plan in subjects:
         status = plan.statuses[-1].status.value if plan.statuses else "screening"
-        memory = _memory(ws, plan)
+        memory = plan.memory_subject()
         safety = assess_subject(
             ws.study,
             memory,

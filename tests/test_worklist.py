@@ -51,6 +51,7 @@ from tests.store_helpers import (
     enrol_consented,
     mh_row,
     mh_values,
+    populated_template,
 )
 
 TODAY = dt.date(2026, 3, 1)
@@ -116,13 +117,7 @@ class Populated:
 @pytest.fixture(scope="module")
 def populated(tmp_path_factory: pytest.TempPathFactory) -> Populated:
     base = tmp_path_factory.mktemp("worklist")
-    template = SiteTemplate.build(base / "template", users=(NURSE,))
-    store = template.copy(base / "populated")
-    ws = store.login(NURSE)
-    ids = _populate(ws)
-    ws.logout()
-    store.close()
-    return Populated(SiteTemplate(store.root, template.recovery), ids)
+    return Populated(*populated_template(base, _populate))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from npc_crf.forms.subject_data import MemorySubject
 from npc_crf.services.subjects import SubjectStatus
 
 
@@ -72,6 +73,17 @@ class SubjectPlan:
         self.saves.append(
             FormSave(day, order, event, occurrence, form, values, overrides or {}, complete)
         )
+
+    def memory_subject(self) -> MemorySubject:
+        """The subject's final form values in memory, as the engines read them (no store):
+        each event as a list of occurrences, a missing occurrence as an empty one."""
+        events: dict[str, list[dict[str, object]]] = {}
+        for save in self.saves:
+            occurrences = events.setdefault(save.event, [])
+            while len(occurrences) < save.occurrence:
+                occurrences.append({})
+            occurrences[save.occurrence - 1][save.form] = dict(save.values)
+        return MemorySubject(events)
 
     def ordered(self) -> list[FormSave]:
         """The saves in the order they are made: by day, then by ``order``, then as planned.

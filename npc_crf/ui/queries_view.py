@@ -30,7 +30,6 @@ import shiboken6
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -41,7 +40,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -56,6 +54,7 @@ from npc_crf.ui.queries_model import QueryColumn, QueryFilterProxy, QueryTableMo
 from npc_crf.ui.query_labels import status_text
 from npc_crf.ui.query_thread import QueryThreadWidget
 from npc_crf.ui.view_look import TARGET_ROLE
+from npc_crf.ui.widgets.record_table import record_table
 from npc_crf.ui.worker import Job, JobRunner
 
 #: the status filter's "open" choice: new, updated and resolution proposed
@@ -197,19 +196,10 @@ class QueriesView(QWidget):
         self.model = QueryTableModel(ws.study, lang)
         self.proxy = QueryFilterProxy()
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setObjectName("queries_table")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(QueryColumn.AGE, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        self.table = record_table(
+            "queries_table", self.proxy, QueryColumn.AGE, Qt.SortOrder.DescendingOrder
+        )
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(QueryColumn.ABOUT, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(QueryColumn.LAST, QHeaderView.ResizeMode.Stretch)
         self.empty_label = QLabel()

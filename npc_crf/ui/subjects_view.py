@@ -15,7 +15,6 @@ import datetime as dt
 import shiboken6
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +36,7 @@ from npc_crf.ui import labels
 from npc_crf.ui.load_status import LoadStatus, run_job
 from npc_crf.ui.subject_model import SubjectColumn, SubjectFilterProxy, SubjectTableModel
 from npc_crf.ui.view_look import TARGET_ROLE
+from npc_crf.ui.widgets.record_table import record_table
 from npc_crf.ui.worker import Job, JobRunner
 
 
@@ -91,19 +90,10 @@ class SubjectsView(QWidget):
         self.model = SubjectTableModel(ws.study, lang, self.today)
         self.proxy = SubjectFilterProxy()
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setObjectName("subjects_table")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(SubjectColumn.ID, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        self.table = record_table(
+            "subjects_table", self.proxy, SubjectColumn.ID, Qt.SortOrder.AscendingOrder
+        )
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(SubjectColumn.NEXT_VISIT, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnHidden(SubjectColumn.SDV, not self.sees_sdv)
         self.status = LoadStatus()
