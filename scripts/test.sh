@@ -8,4 +8,8 @@ echo "== ruff"; .venv/bin/ruff check .
 echo "== ruff format"; .venv/bin/ruff format --check .
 echo "== mypy"; .venv/bin/mypy
 echo "== forms check"; .venv/bin/npc-crf forms check forms
+echo "== PostgreSQL for the center tests"
+NPC_CRF_TEST_PG_URL=$(scripts/pg_test_server.sh start)
+export NPC_CRF_TEST_PG_URL
+trap 'scripts/pg_test_server.sh stop' EXIT
 echo "== pytest"; .venv/bin/python -m pytest "$@"

@@ -588,7 +588,7 @@ def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(env: StoreSite) 
 
 def test_a_new_site_is_at_the_newest_schema(env: StoreSite) -> None:
     ws = env.login(NURSE)
-    assert current_revision(ws.engine) == SCHEMA_VERSION == head_revision() == "0002"
+    assert current_revision(ws.engine) == SCHEMA_VERSION == head_revision() == "0003"
 
 
 def test_models_match_the_migrations(tmp_path: Path) -> None:
@@ -612,8 +612,8 @@ def test_models_match_the_migrations(tmp_path: Path) -> None:
         engine.dispose()
 
 
-def test_a_0001_database_upgrades_to_0002_keeping_its_signatures(tmp_path: Path) -> None:
-    """Schema 0002 adds monitoring tables and signature columns; existing rows stay."""
+def test_a_0001_database_upgrades_to_the_newest_keeping_its_signatures(tmp_path: Path) -> None:
+    """Schema 0002 adds monitoring tables and signature columns, 0003 sync state; rows stay."""
     from alembic import command
 
     from npc_crf.store.migrate import _config
@@ -640,13 +640,64 @@ def test_a_0001_database_upgrades_to_0002_keeping_its_signatures(tmp_path: Path)
             )
         assert current_revision(engine) == "0001"
         migrate(engine)
-        assert current_revision(engine) == "0002"
+        assert current_revision(engine) == "0003"
         with engine.connect() as conn:
             row = conn.exec_driver_sql(
                 "SELECT content_hash, scope, ed25519 FROM signature WHERE uid = 's'"
             ).one()
             assert tuple(row) == ("abc", None, None)
             assert conn.exec_driver_sql("SELECT count(*) FROM query").scalar_one() == 0
+    finally:
+        engine.dispose()
+
+
+def test_a_0002_database_upgrades_to_0003_with_an_exchange_key_and_everything_unsent(
+    tmp_path: Path,
+) -> None:
+    """Schema 0003: the local installation gets an X25519 key; every value counts as unsent."""
+    from alembic import command
+
+    from npc_crf.store.migrate import _config
+
+    engine = open_engine(tmp_path / "old.db", os.urandom(32))
+    try:
+        cfg = _config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0002")
+            conn.exec_driver_sql(
+                "INSERT INTO installation (installation_id, number, is_local, public_key, "
+                "private_key, created_at) VALUES ('here', 1, 1, x'00', x'00', 't'), "
+                "('there', 2, 0, x'01', NULL, 't')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO subject VALUES ('S01-01-0001', 'X', 'enrolled', NULL, NULL, 'i', 't', 'u')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO event_instance VALUES (1, 'e', 'S01-01-0001', 'SCR', 1, 't', 'u')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO form_instance VALUES (1, 'f', 1, 'IC', '1.0', 'h', 'complete', 2, 't', 't', 'u')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO item_value (form_instance_id, row_uid, item_oid, kind, value, "
+                "version, updated_at, updated_by) VALUES (1, '', 'ICDAT', 'date', '2024-01-02', 3, 't', 'u')"
+            )
+        migrate(engine)
+        assert current_revision(engine) == "0003"
+        with engine.connect() as conn:
+            keys: dict[str, int | None] = dict(
+                conn.exec_driver_sql(
+                    "SELECT installation_id, length(x25519_public) + length(x25519_private) "
+                    "FROM installation"
+                ).all()
+            )
+            assert keys == {"here": 64, "there": None}
+            unsent = conn.exec_driver_sql(
+                "SELECT item_oid FROM item_value INDEXED BY ix_item_value_unsent "
+                "WHERE version > synced_version"
+            ).scalars()
+            assert list(unsent) == ["ICDAT"]
     finally:
         engine.dispose()
 

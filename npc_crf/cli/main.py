@@ -9,8 +9,10 @@ from npc_crf import __version__
 from npc_crf.cli import (
     audit_cmd,
     backup_cmd,
+    center_cmd,
     demo_cmd,
     derive_cmd,
+    export_cmd,
     form_cmd,
     forms_cmd,
     gui_cmd,
@@ -21,6 +23,7 @@ from npc_crf.cli import (
     sign_cmd,
     site_cmd,
     subject_cmd,
+    sync_cmd,
     user_cmd,
 )
 
@@ -48,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     sdv_cmd.register(sub)
     demo_cmd.register(sub)
     derive_cmd.register(sub)
+    sync_cmd.register(sub)
+    center_cmd.register(sub)
+    export_cmd.register(sub)
     return parser
 
 

@@ -61,3 +61,19 @@ class ValidationFailed(NpcCrfError):
         if self.hint:
             lines.append(self.hint)
         return "\n".join(lines)
+
+
+class BundleRefused(NpcCrfError):
+    """A bundle failed one of the checks of docs/bundle-format.md §2; nothing was applied.
+
+    ``check`` names the check (``framing``, ``manifest``, ``sender``, ``signature``,
+    ``recipient``, ``study``, ``payload-hash``, ``decrypt``, ``decompress``,
+    ``payload``, ``sequence``, ``audit``).
+    """
+
+    exit_code = 8
+
+    def __init__(self, check: str, message: str, hint: str | None = None) -> None:
+        super().__init__(f"refused ({check}): {message}", hint)
+        self.check = check
+        self.detail = message

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine, insert, select, update
 
 from npc_crf.audit.chain import Actor, AuditLog
@@ -123,6 +124,7 @@ class Site:
             os.chmod(data.database, 0o600)  # SQLite gives its WAL and SHM the same mode
             migrate(engine)
             signing = Ed25519PrivateKey.generate()
+            exchange = X25519PrivateKey.generate()
             now = _iso(_now())
             with translated_errors(data.database), engine.begin() as conn:
                 log = AuditLog(conn, Actor(admin, Role.ADMIN.value, installation_id))
@@ -149,6 +151,14 @@ class Site:
                             serialization.NoEncryption(),
                         ),
                         created_at=now,
+                        x25519_public=exchange.public_key().public_bytes(
+                            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+                        ),
+                        x25519_private=exchange.private_bytes(
+                            serialization.Encoding.Raw,
+                            serialization.PrivateFormat.Raw,
+                            serialization.NoEncryption(),
+                        ),
                     )
                 )
                 conn.execute(

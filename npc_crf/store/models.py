@@ -20,9 +20,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
-SCHEMA_VERSION = "0002"  # the newest migration's revision
+SCHEMA_VERSION = "0003"  # the newest migration's revision
 
 metadata = MetaData()
 
@@ -54,6 +55,9 @@ installation = Table(
     Column("public_key", LargeBinary, nullable=False),  # Ed25519, raw 32 bytes
     Column("private_key", LargeBinary),  # only for the local installation
     Column("created_at", Text, nullable=False),
+    # schema 0003: X25519 key that return bundles are encrypted to (docs/bundle-format.md §1)
+    Column("x25519_public", LargeBinary),
+    Column("x25519_private", LargeBinary),  # only for the local installation
 )
 
 account = Table(
@@ -144,7 +148,14 @@ item_value = Table(
     Column("version", Integer, nullable=False),
     Column("updated_at", Text, nullable=False),
     Column("updated_by", Text, nullable=False),
+    # schema 0003: the version last put in a bundle; version > synced_version means unsent
+    Column("synced_version", Integer, nullable=False, server_default=text("0")),
     UniqueConstraint("form_instance_id", "row_uid", "item_oid"),
+    Index(
+        "ix_item_value_unsent",
+        "form_instance_id",
+        sqlite_where=text("version > synced_version"),
+    ),
 )
 
 signature = Table(
@@ -267,4 +278,76 @@ audit_entry = Table(
     Column("prev_hash", Text, nullable=False),
     Column("hash", Text, nullable=False),
     Index("ix_audit_subject", "subject_id"),
+)
+
+
+# -- sync (schema 0003, docs/bundle-format.md) ----------------------------------------------
+
+sync_center = Table(
+    "sync_center",
+    metadata,
+    Column("center_id", Text, primary_key=True),
+    Column("study_oid", Text, nullable=False),
+    Column("ed25519", LargeBinary, nullable=False),
+    Column("x25519", LargeBinary, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("trusted_at", Text, nullable=False),
+    Column("trusted_by", Text, nullable=False),
+    Column("active", Boolean, nullable=False),  # one active center; a replaced one stays, inactive
+)
+
+outbound_bundle = Table(
+    "outbound_bundle",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", Text, nullable=False, unique=True),  # the bundle UUID
+    Column("center_id", Text, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("manifest_sha256", Text, nullable=False),
+    Column("previous_sha256", Text, nullable=False),
+    Column("full", Boolean, nullable=False),
+    Column("audit_from", Integer, nullable=False),
+    Column("audit_to", Integer, nullable=False),
+    Column("query_from", Integer, nullable=False),
+    Column("query_to", Integer, nullable=False),
+    Column("counts", Text, nullable=False),  # JSON, the manifest's counts
+    Column("bytes", Integer, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("status", Text, nullable=False),  # created, sent, held, acknowledged
+    Column("sent_at", Text),
+    Column("sent_to", Text),  # folder or URL of the last send
+    Column("acked_at", Text),
+    UniqueConstraint("center_id", "sequence"),
+)
+
+inbound_return = Table(
+    "inbound_return",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", Text, nullable=False, unique=True),  # the return bundle UUID
+    Column("center_id", Text, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("manifest_sha256", Text, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("counts", Text, nullable=False),  # JSON: what applying it changed
+    Column("applied_at", Text, nullable=False),
+    Column("applied_by", Text, nullable=False),
+    UniqueConstraint("center_id", "sequence"),
+)
+
+study_definition = Table(
+    "study_definition",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("study_oid", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("definition_sha256", Text, nullable=False),
+    Column("files", Text, nullable=False),  # JSON {relative path: text}, as signed by the center
+    Column("received_at", Text, nullable=False),
+    Column("received_from", Text, nullable=False),  # return bundle UUID
+    Column("status", Text, nullable=False),  # received, active, refused
+    Column("note", Text),
+    UniqueConstraint("study_oid", "version"),
 )
