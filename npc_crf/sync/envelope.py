@@ -63,7 +63,16 @@ COUNT_NAMES = (
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+
+
+def _short(value: object, limit: int = 60) -> str:
+    """``repr`` of text from a file, cut short: refusals quote it to people, not whole."""
+    return _cut(repr(value), limit)
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def canonical_bytes(doc: Any) -> bytes:
@@ -223,12 +232,16 @@ def read_envelope(data: bytes) -> Envelope:
         raise BundleRefused("framing", f"{len(view) - pos} unexpected byte(s) after the payload")
     try:
         manifest = json.loads(manifest_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise BundleRefused("manifest", f"the manifest is not JSON ({exc})") from None
     if not isinstance(manifest, dict):
         raise BundleRefused("manifest", "the manifest is not a JSON object")
     _check_manifest(manifest)
-    if canonical_bytes(manifest) != manifest_bytes:
+    try:
+        canonical: bytes | None = canonical_bytes(manifest)
+    except ValueError:  # a lone surrogate cannot be UTF-8
+        canonical = None
+    if canonical != manifest_bytes:
         raise BundleRefused("manifest", "the manifest is not in canonical form")
     return Envelope(manifest, manifest_bytes, signature, ciphertext)
 
@@ -301,12 +314,12 @@ def open_payload(envelope: Envelope, x25519_private: bytes) -> dict[str, Any]:
     if not complete or len(plain) != limit:
         raise BundleRefused(
             "decompress",
-            f"the payload decompresses to {'more than ' if not complete else ''}{len(plain)} "
-            f"bytes, the manifest says {limit}",
+            f"the payload decompresses to {'more than ' if not complete else ''}"
+            f"{len(plain)} bytes, the manifest says {limit}",
         )
     try:
         doc = json.loads(plain.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise BundleRefused("payload", f"the payload is not JSON ({exc})") from None
     if not isinstance(doc, dict):
         raise BundleRefused("payload", "the payload is not a JSON object")
@@ -318,7 +331,7 @@ def open_payload(envelope: Envelope, x25519_private: bytes) -> dict[str, Any]:
 
 def _check_manifest(doc: Mapping[str, Any]) -> None:
     def bad(where: str, problem: str) -> BundleRefused:
-        return BundleRefused("manifest", f"manifest.{where}: {problem}")
+        return BundleRefused("manifest", f"manifest{'.' if where else ''}{where}: {problem}")
 
     def keys(obj: object, where: str, names: set[str]) -> Mapping[str, Any]:
         if not isinstance(obj, dict):
@@ -326,7 +339,7 @@ def _check_manifest(doc: Mapping[str, Any]) -> None:
         if missing := sorted(names - set(obj)):
             raise bad(where, f"missing {', '.join(missing)}")
         if unknown := sorted(set(obj) - names):
-            raise bad(where, f"unknown {', '.join(unknown)}")
+            raise bad(where, f"unknown {_cut(', '.join(unknown))}")
         return obj
 
     def text(
@@ -351,17 +364,18 @@ def _check_manifest(doc: Mapping[str, Any]) -> None:
         "counts", "payload",
     }  # fmt: skip
     if doc.get("format") != FORMAT:
-        raise bad("format", f"{doc.get('format')!r} is not {FORMAT!r}")
-    if doc.get("version") != VERSION:
+        raise bad("format", f"{_short(doc.get('format'))} is not {FORMAT!r}")
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version != VERSION:
         raise bad(
             "version",
-            f"bundle format version {doc.get('version')!r} is not supported (this npc-crf "
+            f"bundle format version {_short(version)} is not supported (this npc-crf "
             f"reads version {VERSION}; a newer npc-crf wrote it)",
         )
     keys(doc, "", top)
     kind = doc["kind"]
     if kind not in KINDS:
-        raise bad("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+        raise bad("kind", f"{_short(kind)} is not one of {', '.join(KINDS)}")
     text(doc, "bundle_uuid", "", _UUID)
     text(doc, "created_at", "", _TIME)
     text(doc, "app_version", "")
@@ -423,9 +437,9 @@ def _check_payload_info(info: object, bad: Any, keys: Any, text: Any, integer: A
     names = {"cipher", "compression", "ephemeral_x25519", "nonce", "sha256", "bytes", "plain_bytes"}
     payload = keys(info, "payload", names)
     if payload["cipher"] != CIPHER:
-        raise bad("payload.cipher", f"{payload['cipher']!r} is not {CIPHER!r}")
+        raise bad("payload.cipher", f"{_short(payload['cipher'])} is not {CIPHER!r}")
     if payload["compression"] != "zlib":
-        raise bad("payload.compression", f"{payload['compression']!r} is not 'zlib'")
+        raise bad("payload.compression", f"{_short(payload['compression'])} is not 'zlib'")
     for name, size in (("ephemeral_x25519", 32), ("nonce", 12)):
         raw = text(payload, name, "payload.")
         try:

@@ -103,9 +103,10 @@ class IdentityCard:
             raise bad("an identity card is a JSON object")
         if doc.get("format") != FORMAT:
             raise bad(f"not an identity card (format {doc.get('format')!r})")
-        if doc.get("version") != VERSION:
+        version = doc.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version != VERSION:
             raise bad(
-                f"identity card version {doc.get('version')!r} is not supported "
+                f"identity card version {str(version)[:20]} is not supported "
                 f"(this npc-crf reads version {VERSION}); a newer npc-crf wrote it"
             )
         kind = doc.get("kind")
