@@ -246,3 +246,23 @@ def test_demo_site_describes_itself(tmp_path: Path) -> None:
     assert [u.username for u in made.users] == ["admin", "nurse", "doctor", "monitor"]
     assert all(len(u.password) >= 10 for u in made.users)
     assert made.subject_ids == ("D01-01-0001",)
+
+
+@pytest.mark.parametrize(
+    ("study", "death_event", "grade_item"),
+    [("NPC-SINT-RT", "DTHV", "AETOXGR"), ("NCT07062484", "DEATH", "AEGRADE")],
+)
+def test_a_fatal_adverse_event_is_entered_after_the_death_record(
+    study: str, death_event: str, grade_item: str
+) -> None:
+    """The AE form refuses grade 5 before the death record exists; a 300-subject demo
+    once stopped at subject 222 on it. Plans only (no store), so all 300 are checked."""
+    fatal = 0
+    for plan in plan_subjects(study, 300, 1):
+        death_entered = False
+        for save in plan.ordered():
+            death_entered = death_entered or save.event == death_event
+            if save.form == "AE" and save.values.get(grade_item) == 5:
+                fatal += 1
+                assert death_entered, f"{study} subject {plan.screening}: grade 5 before death"
+    assert fatal > 0

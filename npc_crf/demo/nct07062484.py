@@ -242,6 +242,17 @@ def _chemo(d: Dose) -> dict[str, object]:
     }
 
 
+def _ae_entry_day(course: Course, n: int) -> dt.date:
+    """When AE ``n`` is entered: at onset, except that a grade 5 needs the death record
+    first (the form refuses it before), so the fatal event and the ones after it are
+    entered on the day of death, after the death record and in their order."""
+    ae = course.adverse_events[n - 1]
+    fatal = [i for i, e in enumerate(course.adverse_events, start=1) if e.grade == 5]
+    if course.death is not None and fatal and n >= fatal[0]:
+        return max(ae.onset, course.death)
+    return ae.onset
+
+
 def _ae(ae: AdverseEvent) -> dict[str, object]:
     values: dict[str, object] = {
         "AETERM": ae.code,
@@ -455,7 +466,7 @@ def _treatment(plan: SubjectPlan, course: Course, r: random.Random) -> None:
     for n, a in enumerate(course.assessments, start=1):
         plan.add(a.day, O_TAV, "TAV", n, "TA", _ta(course, a))
     for n, ae in enumerate(course.adverse_events, start=1):
-        plan.add(ae.onset, O_AE, "AEV", n, "AE", _ae(ae))
+        plan.add(_ae_entry_day(course, n), O_AE, "AEV", n, "AE", _ae(ae))
     if course.death is not None:
         cause = course.death_cause or "UNKNOWN"
         dth: dict[str, object] = {

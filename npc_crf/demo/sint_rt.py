@@ -284,6 +284,17 @@ def _related(ae: AdverseEvent) -> bool:
     return ae.rel_drug in related or (ae.rel_rt or "") in related
 
 
+def _ae_entry_day(course: Course, n: int) -> dt.date:
+    """When AE ``n`` is entered: at onset, except that a grade 5 needs the death record
+    first (the form refuses it before), so the fatal event and the ones after it are
+    entered on the day of death, after the death record and in their order."""
+    ae = course.adverse_events[n - 1]
+    fatal = [i for i, e in enumerate(course.adverse_events, start=1) if e.grade == 5]
+    if course.death is not None and fatal and n >= fatal[0]:
+        return max(ae.onset, course.death)
+    return ae.onset
+
+
 def _ae(course: Course, ae: AdverseEvent) -> dict[str, object]:
     values: dict[str, object] = {
         "AETERM": ae.code,
@@ -543,7 +554,7 @@ def _treatment(plan: SubjectPlan, course: Course, r: random.Random) -> None:
     for n, rt in enumerate(course.radiotherapy, start=1):
         plan.add(rt.start, O_RT, "RTV", n, "RT", _rt(course, n - 1))
     for n, ae in enumerate(course.adverse_events, start=1):
-        plan.add(ae.onset, O_AE, "AEV", n, "AE", _ae(course, ae))
+        plan.add(_ae_entry_day(course, n), O_AE, "AEV", n, "AE", _ae(course, ae))
     if course.death is not None:
         plan.add(course.death, O_DTH, "DTHV", 1, "DTH", _dth(course, r))
         plan.signatures.append(Signature("DTHV", 1, "DTH", "APPROVE"))
