@@ -38,7 +38,7 @@ from npc_crf.services.worklist import (
 )
 from npc_crf.services.workspace import Workspace
 from npc_crf.store.keyfile import TEST_COST
-from npc_crf.store.models import setting
+from npc_crf.store.models import outbound_bundle, sync_center
 from tests.store_helpers import (
     ADMIN,
     FULL_NAMES,
@@ -599,15 +599,41 @@ def _head(ws: Workspace) -> int:
         return int(conn.exec_driver_sql("SELECT max(seq) FROM audit_entry").scalar_one())
 
 
-def _set_raw(ws: Workspace, name: str, value: object) -> None:
-    """A setting the sync work will write (no service sets it yet)."""
+def _acknowledged(ws: Workspace, made_at: dt.datetime, audit_to: int) -> None:
+    """A bundle the coordinating center acknowledged: made at ``made_at``, carrying the audit
+    trail up to ``audit_to`` (docs/sync.md: only an acknowledgement counts as synchronised)."""
     with ws.tx() as tx:
         tx.conn.execute(
-            insert(setting).values(
-                name=name,
-                value=json.dumps(value),
-                changed_at="2026-01-01T00:00:00+00:00",
-                changed_by="sync",
+            insert(sync_center).values(
+                center_id="CC",
+                study_oid=ws.study.oid,
+                ed25519=bytes(32),
+                x25519=bytes(32),
+                fingerprint="0" * 40,
+                trusted_at="2026-01-01T00:00:00+00:00",
+                trusted_by="admin",
+                active=True,
+            )
+        )
+        tx.conn.execute(
+            insert(outbound_bundle).values(
+                uid="9d1c4f8e-0000-4000-8000-000000000001",
+                center_id="CC",
+                sequence=1,
+                file_name="bundle.npcb",
+                manifest_sha256="0" * 64,
+                previous_sha256="0" * 64,
+                full=True,
+                audit_from=0,
+                audit_to=audit_to,
+                query_from=0,
+                query_to=0,
+                counts=json.dumps({}),
+                bytes=1,
+                created_at=made_at.isoformat(),
+                created_by="nurse",
+                status="acknowledged",
+                acked_at=made_at.isoformat(),
             )
         )
 
@@ -673,9 +699,7 @@ def test_warning_after_a_sync(
 ) -> None:
     now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
     last = now - dt.timedelta(days=days_since_sync)
-    _set_raw(ws, "last_sync_at", last.isoformat())
-    if all_sent:
-        _set_raw(ws, "last_sent_seq", _head(ws))
+    _acknowledged(ws, last, _head(ws) if all_sent else 0)
     summary = ws.status.summary(now)
     assert summary.last_sync_at == last
     assert summary.days_since_sync == days_since_sync

@@ -1,8 +1,10 @@
-"""The status bar: who is logged in, where, and how much has not been sent yet.
+"""The status bar: who is logged in, where, and how much the center has not acknowledged.
 
-Synchronisation with the coordinating center arrives later; until then nothing
-has ever been sent, so every clinical change counts as unsent. What "sent"
-means lives in :func:`sync_state`, the one function the sync work fills in.
+Truthful by construction (docs/sync.md): a change counts as synchronised only
+once the coordinating center acknowledged a bundle that carries it, in a return
+bundle applied here. Exported or sent is not enough. :func:`sync_state` reads
+the outbox of the trusted center; before any acknowledgement every clinical
+change counts.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from npc_crf.auth.roles import Permission, Role
 from npc_crf.services.settings import DEFAULT_SYNC_WARN_DAYS
+from npc_crf.services.sync.common import active_center, last_acknowledged, parse_time
 from npc_crf.services.workspace import Workspace
 from npc_crf.store.models import audit_entry, setting
 
@@ -50,7 +53,9 @@ class StatusSummary:
     installation_id: str
     installation_number: int
     study_oid: str
+    #: when the newest bundle the center acknowledged was made (its data are safe up to then)
     last_sync_at: dt.datetime | None
+    #: clinical changes the center has not acknowledged yet (exported or not)
     unsent_changes: int
     days_since_sync: int | None
     warn: bool
@@ -63,10 +68,12 @@ class StatusSummary:
 
 @dataclass(frozen=True)
 class SyncState:
-    """When this installation last sent its changes, and up to which audit entry."""
+    """How far the coordinating center has acknowledged this installation's changes."""
 
+    #: ``created_at`` of the newest acknowledged bundle (None: nothing acknowledged yet)
     last_sync_at: dt.datetime | None
-    last_sent_seq: int
+    #: its ``audit_to``: audit entries up to here are acknowledged
+    acknowledged_seq: int
 
 
 def _setting(conn: Connection, name: str) -> object:
@@ -75,19 +82,16 @@ def _setting(conn: Connection, name: str) -> object:
 
 
 def sync_state(conn: Connection) -> SyncState:
-    """The last sync: settings ``last_sync_at`` (ISO 8601) and ``last_sent_seq`` when the
-    sync work has written them; never synchronised (None, 0) until then."""
-    at = _setting(conn, "last_sync_at")
-    seq = _setting(conn, "last_sent_seq")
-    moment: dt.datetime | None = None
-    if isinstance(at, str):
-        try:
-            moment = dt.datetime.fromisoformat(at)
-        except ValueError:
-            moment = None
-    if moment is not None and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return SyncState(moment, seq if isinstance(seq, int) and not isinstance(seq, bool) else 0)
+    """The newest acknowledged bundle of the trusted center's outbox; (None, 0) when none.
+
+    Never "synced" unless acknowledged: a bundle that was only exported or sent
+    does not count.
+    """
+    center = active_center(conn)
+    acked = last_acknowledged(conn, center.center_id) if center is not None else None
+    if acked is None:
+        return SyncState(None, 0)
+    return SyncState(parse_time(acked.created_at), acked.audit_to)
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ class StatusService:
             now = now.replace(tzinfo=dt.UTC)
         with self.ws.read() as conn:
             state = sync_state(conn)
-            counted = self._unsent(conn, state.last_sent_seq)
+            counted = self._unsent(conn, state.acknowledged_seq)
             warn_days = _setting(conn, "sync_warn_days")
         limit = dt.timedelta(
             days=warn_days if isinstance(warn_days, int) else DEFAULT_SYNC_WARN_DAYS

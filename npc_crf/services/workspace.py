@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from npc_crf.services.site import Site
     from npc_crf.services.status import StatusService
     from npc_crf.services.subjects import SubjectService
+    from npc_crf.services.sync.service import SyncService
     from npc_crf.services.users import UserService
     from npc_crf.services.worklist import WorklistService
 
@@ -276,3 +277,9 @@ class Workspace:
         from npc_crf.services.settings import SettingsService
 
         return SettingsService(self)
+
+    @cached_property
+    def sync(self) -> SyncService:
+        from npc_crf.services.sync.service import SyncService
+
+        return SyncService(self)
