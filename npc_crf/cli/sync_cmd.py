@@ -80,6 +80,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     send.add_argument("--json", action="store_true", help="print JSON")
     send.set_defaults(run=reporting_errors(run_send))
 
+    upload = verbs.add_parser(
+        "upload",
+        help="upload bundles not yet acknowledged to 'npc-crf center serve', then apply its return",
+    )
+    add_site_args(upload)
+    upload.add_argument("--to", required=True, metavar="URL", help="e.g. https://center.example/")
+    upload.add_argument("--json", action="store_true", help="print JSON")
+    upload.set_defaults(run=reporting_errors(run_upload))
+
     apply = verbs.add_parser("apply", help="apply return bundles from the center")
     add_site_args(apply)
     apply.add_argument("files", type=Path, nargs="+", metavar="RETURN.npcr")
@@ -181,6 +190,24 @@ def run_send(args: argparse.Namespace) -> int:
     else:
         _describe_send(result)
     return 0
+
+
+def run_upload(args: argparse.Namespace) -> int:
+    """Exit 0 when every bundle was accepted, 8 when the center refused one, 9 when the
+    center could not be reached (nothing lost: the bundles stay in the outbox)."""
+    with logged_in(args) as ws:
+        outcome = ws.sync.upload(args.to)
+    if args.json:
+        _print_json(outcome.to_json())
+    else:
+        for up in outcome.uploaded:
+            extra = f" (check {up['check']})" if up.get("check") else ""
+            print(f"bundle {up['sequence']}: {up['status']}{extra}")
+        if outcome.applied is not None:
+            _describe_apply(outcome.applied)
+        elif outcome.no_return:
+            print("The center has no return bundle for this installation yet.")
+    return 8 if any(up["status"] == "refused" for up in outcome.uploaded) else 0
 
 
 def _describe_apply(result: ApplyResult) -> None:

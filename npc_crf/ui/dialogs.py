@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,7 +56,7 @@ def run_modal(dialog: QDialog) -> int:
     finally:
         dialog.hide()
         dialog.deleteLater()
-        if before is not None and before.isVisible():
+        if before is not None and shiboken6.isValid(before) and before.isVisible():
             before.activateWindow()
             before.setFocus(Qt.FocusReason.OtherFocusReason)
         elif owner is not None and owner.isVisible():

@@ -4,11 +4,12 @@
 
     ┌ menu: Session (change my password, log out, quit) · View (language, font size) · Help
     ├──────────────┬──────────────────────────────────────────────────────────────┐
-    │ Subjects     │  the current page: a view, the casebook, a form page,        │
-    │ Worklist     │  a placeholder (Sync, Reports) or Administration             │
+    │ Subjects     │  the current page: a view, the casebook, a form page, Sync,  │
+    │ Worklist     │  the Reports placeholder or Administration                   │
     │ Queries …    │                                                              │
     └──────────────┴──────────────────────────────────────────────────────────────┘
-      status bar: user · role · site · installation · last sync · not yet sent · warning
+      status bar: user · role · site · installation · acknowledged up to ·
+                  not acknowledged · warning
 
 Everything sits on one page of an outer stack whose other page is the lock
 screen, so locking hides the data without destroying a page (nor what was typed
@@ -52,6 +53,7 @@ from npc_crf.ui.prefs import FONT_SCALES
 from npc_crf.ui.queries_view import QueriesView, focus_item_when_loaded
 from npc_crf.ui.status_bar import StatusBar, summary_of
 from npc_crf.ui.subjects_view import SubjectsView
+from npc_crf.ui.sync_view import SyncView
 from npc_crf.ui.worker import JobRunner, Progress
 from npc_crf.ui.worklist_view import WorklistView
 
@@ -62,7 +64,7 @@ if TYPE_CHECKING:
     from npc_crf.ui.worker import Job
 
 NAVIGATION = ("subjects", "worklist", "queries", "sync", "reports", "admin")
-PLACEHOLDERS = ("sync", "reports")
+PLACEHOLDERS = ("reports",)
 #: pages a form page returns to when it was opened from them (else the casebook)
 RETURN_PAGES = ("worklist", "queries")
 
@@ -239,11 +241,6 @@ class MainWindow(QMainWindow):
 
     def _placeholder_text(self, key: str) -> str:
         texts = {
-            "sync": self.tr(
-                "Sending the data to the coordinating center and receiving its queries "
-                "arrives in a later version of npc-crf. Until then the status bar shows how "
-                "many changes have not been sent."
-            ),
             "reports": self.tr(
                 "Reports (enrolment, missing forms, adverse events, exports) arrive in a "
                 "later version of npc-crf."
@@ -274,6 +271,9 @@ class MainWindow(QMainWindow):
         self.queries.subjectOpened.connect(self.open_subject)
         self.worklist.queryRequested.connect(self.show_query)
         self.views["queries"] = self.queries
+        self.sync_view = SyncView(self.ws, self.runner, self.lang)
+        self.sync_view.changed.connect(self.refresh_status)  # the counts follow every sync action
+        self.views["sync"] = self.sync_view
         for key, view in self.views.items():
             view.setObjectName(f"page_{key}")
         for key in PLACEHOLDERS:
@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
         view = self.views[key]
         self.pages.setCurrentWidget(view)
         self._select_nav(self._nav_key_for(key))
-        if view is self.subjects or view is self.worklist or view is self.queries:
+        if view in (self.subjects, self.worklist, self.queries, self.sync_view):
             view.refresh()
         return True
 

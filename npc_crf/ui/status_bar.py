@@ -1,9 +1,10 @@
 """The main window's status bar: who, where, and whether the data have reached the centre.
 
 It shows ``ws.status.summary()``: the user's full name and role, the site and the
-installation number, when the data were last sent to the coordinating center
-("never" until the sync arrives), how many changes are not sent yet, and a warning
-that stands out when nothing was sent for too long (``summary.warn``).
+installation number, up to when the coordinating center has acknowledged the data
+("never" until a return bundle acknowledged a bundle), how many changes it has not
+acknowledged yet, and a warning that stands out when nothing was acknowledged for too
+long (``summary.warn``). Exported or sent is never called synchronised (docs/sync.md).
 """
 
 from __future__ import annotations
@@ -106,16 +107,28 @@ class StatusBar(QStatusBar):
             when = self.tr("never")
         else:
             when = f"{summary.last_sync_at.astimezone():%Y-%m-%d %H:%M}"
-        self.last_sync.setText(self.tr("Last sync: {when}").format(when=when))
+        self.last_sync.setText(self.tr("Acknowledged up to: {when}").format(when=when))
+        self.last_sync.setToolTip(
+            self.tr(
+                "The coordinating center has every change made up to this time (it acknowledged "
+                "them in a return bundle)."
+            )
+        )
         unsent = "—" if summary.unsent_changes is None else str(summary.unsent_changes)
-        self.unsent.setText(self.tr("Not yet sent: {count}").format(count=unsent))
+        self.unsent.setText(self.tr("Not acknowledged: {count}").format(count=unsent))
+        self.unsent.setToolTip(
+            self.tr(
+                "Changes the coordinating center has not acknowledged yet. Exported or sent is "
+                "not enough: they count until a return bundle acknowledges them."
+            )
+        )
         if summary.warn:
             if summary.days_since_sync is None:
-                text = self.tr("Nothing has been sent to the coordinating center yet")
+                text = self.tr("Nothing acknowledged by the coordinating center yet")
             else:
-                text = self.tr("Nothing sent to the coordinating center for {days} days").format(
-                    days=summary.days_since_sync
-                )
+                text = self.tr(
+                    "Nothing acknowledged by the coordinating center for {days} days"
+                ).format(days=summary.days_since_sync)
             self.warning.setText(text)
             self.warning.show()
         else:

@@ -211,9 +211,10 @@ class Tour:
             self.casebook_and_forms(shell, window)
             window.navigate("queries")
             self.shot(window, "main-queries", shell)
-            for key in ("sync", "reports"):
-                window.navigate(key)
-                self.shot(window, f"placeholder-{key}", shell)
+            window.navigate("sync")
+            self.shot(window, "main-sync", shell)
+            window.navigate("reports")
+            self.shot(window, "placeholder-reports", shell)
             window.navigate("subjects")
             self.settle(shell)
             window.lock("screenshot tour")

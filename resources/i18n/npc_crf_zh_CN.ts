@@ -868,6 +868,29 @@ Study: {study}</source>
     </message>
 </context>
 <context>
+    <name>CenterUrlDialog</name>
+    <message>
+        <source>Upload to the coordinating center</source>
+        <translation>上传至协调中心</translation>
+    </message>
+    <message>
+        <source>Every bundle the center has not acknowledged is uploaded; then the center&apos;s return bundle is fetched and applied. Without a connection nothing is lost: the bundles stay in the outbox.</source>
+        <translation>将上传协调中心尚未确认的所有数据包，然后获取并应用协调中心的返回数据包。没有网络连接时不会丢失任何数据：数据包会留在发件箱中。</translation>
+    </message>
+    <message>
+        <source>Address of the center:</source>
+        <translation>协调中心地址：</translation>
+    </message>
+    <message>
+        <source>Upload</source>
+        <translation>上传</translation>
+    </message>
+    <message>
+        <source>As the coordinating center gave it, e.g. https://crf.example.org</source>
+        <translation>按协调中心提供的地址填写，例如 https://crf.example.org</translation>
+    </message>
+</context>
+<context>
     <name>ChangePasswordDialog</name>
     <message>
         <source>Change password</source>
@@ -2250,10 +2273,6 @@ Why is this value right? The reason is recorded and the monitor will see a query
         <translation>系统管理</translation>
     </message>
     <message>
-        <source>Sending the data to the coordinating center and receiving its queries arrives in a later version of npc-crf. Until then the status bar shows how many changes have not been sent.</source>
-        <translation>向协调中心发送数据并接收其质疑的功能将在 npc-crf 的后续版本中提供。在此之前，状态栏显示尚未发送的更改数量。</translation>
-    </message>
-    <message>
         <source>Reports (enrolment, missing forms, adverse events, exports) arrive in a later version of npc-crf.</source>
         <translation>报告（入组、缺失表单、不良事件、导出）将在 npc-crf 的后续版本中提供。</translation>
     </message>
@@ -2520,6 +2539,103 @@ Offline case report forms for trials in recurrent or metastatic nasopharyngeal c
     <message>
         <source>Window: {window}</source>
         <translation>访视窗：{window}</translation>
+    </message>
+</context>
+<context>
+    <name>OutboxStatus</name>
+    <message>
+        <source>Created</source>
+        <extracomment>the status texts (context ``OutboxStatus``), translated when shown</extracomment>
+        <translation>已创建</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>Held at the center</source>
+        <translation>协调中心暂存</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Made and kept in the outbox; not copied anywhere yet.</source>
+        <extracomment>what each status means (the status cell&apos;s tooltip)</extracomment>
+        <translation>已生成并保存在发件箱中；尚未复制到任何地方。</translation>
+    </message>
+    <message>
+        <source>Copied to a folder or drive and checked there. The center may not have it yet.</source>
+        <translation>已复制到文件夹或移动存储设备并经过核对。协调中心可能尚未收到。</translation>
+    </message>
+    <message>
+        <source>The center has it, verified, but holds it until an earlier bundle arrives.</source>
+        <translation>协调中心已收到并验证，但在更早的数据包到达之前暂存，不予导入。</translation>
+    </message>
+    <message>
+        <source>The center imported it: the data it carries are safe at the coordinating center.</source>
+        <translation>协调中心已导入：其中的数据已安全保存在协调中心。</translation>
+    </message>
+</context>
+<context>
+    <name>OutboxTable</name>
+    <message>
+        <source>No.</source>
+        <extracomment>(background, text) of the status cell; green only for acknowledged the order of the statuses when the Status column is sorted</extracomment>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Values</source>
+        <translation>数值数</translation>
+    </message>
+    <message>
+        <source>Audit entries</source>
+        <translation>稽查记录数</translation>
+    </message>
+    <message>
+        <source>Queries</source>
+        <translation>质疑数</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>发送时间</translation>
+    </message>
+    <message>
+        <source>Sent to</source>
+        <translation>发送至</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>确认时间</translation>
+    </message>
+    <message>
+        <source>Full</source>
+        <translation>完整</translation>
+    </message>
+    <message>
+        <source>Incremental</source>
+        <translation>增量</translation>
+    </message>
+    <message>
+        <source>{bytes} bytes</source>
+        <translation>{bytes} 字节</translation>
     </message>
 </context>
 <context>
@@ -3361,20 +3477,28 @@ Or ask the site administrator to unlock it.</source>
         <translation>从未</translation>
     </message>
     <message>
-        <source>Last sync: {when}</source>
-        <translation>上次同步：{when}</translation>
+        <source>Acknowledged up to: {when}</source>
+        <translation>已确认至：{when}</translation>
     </message>
     <message>
-        <source>Not yet sent: {count}</source>
-        <translation>未发送：{count}</translation>
+        <source>The coordinating center has every change made up to this time (it acknowledged them in a return bundle).</source>
+        <translation>协调中心已拥有截至此时间的所有更改（已在返回数据包中确认）。</translation>
     </message>
     <message>
-        <source>Nothing has been sent to the coordinating center yet</source>
-        <translation>尚未向协调中心发送任何数据</translation>
+        <source>Not acknowledged: {count}</source>
+        <translation>未获确认：{count}</translation>
     </message>
     <message>
-        <source>Nothing sent to the coordinating center for {days} days</source>
-        <translation>已 {days} 天未向协调中心发送数据</translation>
+        <source>Changes the coordinating center has not acknowledged yet. Exported or sent is not enough: they count until a return bundle acknowledges them.</source>
+        <translation>协调中心尚未确认的更改。仅导出或发送还不够：在返回数据包确认之前都会计入。</translation>
+    </message>
+    <message>
+        <source>Nothing acknowledged by the coordinating center yet</source>
+        <translation>协调中心尚未确认任何数据</translation>
+    </message>
+    <message>
+        <source>Nothing acknowledged by the coordinating center for {days} days</source>
+        <translation>协调中心已 {days} 天未确认任何数据</translation>
     </message>
 </context>
 <context>
@@ -3555,6 +3679,496 @@ Or ask the site administrator to unlock it.</source>
     </message>
 </context>
 <context>
+    <name>SyncDialogs</name>
+    <message>
+        <source>The coordinating center&apos;s identity card</source>
+        <translation>协调中心的身份卡</translation>
+    </message>
+    <message>
+        <source>Identity cards (*.json);;All files (*)</source>
+        <translation>身份卡 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Save this installation&apos;s identity card</source>
+        <translation>保存本机的身份卡</translation>
+    </message>
+    <message>
+        <source>Identity cards (*.json)</source>
+        <translation>身份卡 (*.json)</translation>
+    </message>
+    <message>
+        <source>Send bundles to a folder or USB drive</source>
+        <translation>将数据包发送到文件夹或U盘</translation>
+    </message>
+    <message>
+        <source>Apply return bundles from the center</source>
+        <translation>应用协调中心的返回数据包</translation>
+    </message>
+    <message>
+        <source>Return bundles (*.npcr);;All files (*)</source>
+        <translation>返回数据包 (*.npcr);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>SyncProgress</name>
+    <message>
+        <source>Reading the changes…</source>
+        <extracomment>no connection (said calmly: nothing is lost, try later or use a USB drive) the server answered something else (too large, a server error, no return bundles) the return bundle applied (or refused); None when none was fetched tones of the summary and of a result message: (background, text) the export&apos;s steps as the service names them, in words (context ``SyncProgress``)</extracomment>
+        <translation>正在读取更改…</translation>
+    </message>
+    <message>
+        <source>Signing and encrypting…</source>
+        <translation>正在签名和加密…</translation>
+    </message>
+    <message>
+        <source>Writing the bundle file…</source>
+        <translation>正在写入数据包文件…</translation>
+    </message>
+    <message>
+        <source>Recording the bundle…</source>
+        <translation>正在记录数据包…</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>Copying {file} and checking the copy…</source>
+        <translation>正在复制 {file} 并核对副本…</translation>
+    </message>
+    <message>
+        <source>Uploading bundle {sequence} ({index} of {count})…</source>
+        <translation>正在上传数据包 {sequence}（第 {index} 个，共 {count} 个）…</translation>
+    </message>
+    <message>
+        <source>Applying {file} ({index} of {count})…</source>
+        <translation>正在应用 {file}（第 {index} 个，共 {count} 个）…</translation>
+    </message>
+    <message>
+        <source>Connecting to the center…</source>
+        <translation>正在连接协调中心…</translation>
+    </message>
+    <message>
+        <source>Fetching the center&apos;s return bundle…</source>
+        <translation>正在获取协调中心的返回数据包…</translation>
+    </message>
+</context>
+<context>
+    <name>SyncTexts</name>
+    <message>
+        <source>imported by the center</source>
+        <extracomment>the center&apos;s answers to an upload, in words (context ``SyncTexts``)</extracomment>
+        <translation>协调中心已导入</translation>
+    </message>
+    <message>
+        <source>the center already had it</source>
+        <translation>协调中心此前已收到</translation>
+    </message>
+    <message>
+        <source>held by the center until an earlier bundle arrives</source>
+        <translation>协调中心暂存，等待更早的数据包到达</translation>
+    </message>
+    <message>
+        <source>Reading the sync status…</source>
+        <translation>正在读取同步状态…</translation>
+    </message>
+    <message>
+        <source>Not synchronised: no coordinating center is trusted yet, so nothing can be exported.</source>
+        <translation>未同步：尚未信任任何协调中心，因此无法导出。</translation>
+    </message>
+    <message>
+        <source>Everything up to {time} is acknowledged by the center.</source>
+        <translation>截至 {time} 的所有数据均已获协调中心确认。</translation>
+    </message>
+    <message>
+        <source>Nothing to synchronise yet: no clinical data have been entered.</source>
+        <translation>暂无需同步：尚未录入任何临床数据。</translation>
+    </message>
+    <message>
+        <source>Not synchronised — changes not yet acknowledged by the center: {count}. Export the new changes, then send or upload the bundle.</source>
+        <translation>未同步 — 协调中心尚未确认的更改：{count} 条。请导出新更改，然后发送或上传数据包。</translation>
+    </message>
+    <message>
+        <source>Not synchronised — changes not yet acknowledged by the center: {count}. They are exported: send the bundles on a USB drive or upload them.</source>
+        <translation>未同步 — 协调中心尚未确认的更改：{count} 条。这些更改已导出：请用U盘发送或上传数据包。</translation>
+    </message>
+    <message>
+        <source>Not synchronised — changes not yet acknowledged by the center: {count}. The center holds a bundle until an earlier one arrives: send every bundle not acknowledged again.</source>
+        <translation>未同步 — 协调中心尚未确认的更改：{count} 条。协调中心正暂存一个数据包，等待更早的数据包到达：请重新发送所有未确认的数据包。</translation>
+    </message>
+    <message>
+        <source>Not synchronised — changes not yet acknowledged by the center: {count}. The bundles were sent; apply the center&apos;s return bundle when it arrives.</source>
+        <translation>未同步 — 协调中心尚未确认的更改：{count} 条。数据包已发送；收到协调中心的返回数据包后请应用它。</translation>
+    </message>
+    <message>
+        <source>Bundle {sequence} was made (full, {size}). It is in the outbox: send it on a USB drive or upload it. Nothing is synchronised until the center acknowledges it.</source>
+        <translation>已生成数据包 {sequence}（完整，{size}）。它在发件箱中：请用U盘发送或上传。在协调中心确认之前，数据均不算已同步。</translation>
+    </message>
+    <message>
+        <source>Bundle {sequence} was made (new changes, {size}). It is in the outbox: send it on a USB drive or upload it. Nothing is synchronised until the center acknowledges it.</source>
+        <translation>已生成数据包 {sequence}（新更改，{size}）。它在发件箱中：请用U盘发送或上传。在协调中心确认之前，数据均不算已同步。</translation>
+    </message>
+    <message>
+        <source>Nothing was sent: every bundle is acknowledged by the center.</source>
+        <translation>未发送任何内容：所有数据包均已获协调中心确认。</translation>
+    </message>
+    <message>
+        <source>Bundles copied to {folder} and checked there: {numbers}.</source>
+        <translation>已复制到 {folder} 并核对的数据包：{numbers}。</translation>
+    </message>
+    <message>
+        <source>Already in {folder} with the same content: {numbers}.</source>
+        <translation>{folder} 中已有内容相同的数据包：{numbers}。</translation>
+    </message>
+    <message>
+        <source>Take them to the coordinating center. They count as synchronised only once the center&apos;s return bundle acknowledges them.</source>
+        <translation>请将它们送交协调中心。只有协调中心的返回数据包确认后，它们才算已同步。</translation>
+    </message>
+    <message>
+        <source>{file} was refused by the &quot;{check}&quot; check: {detail}. Nothing was applied.</source>
+        <translation>{file} 未通过“{check}”检查而被拒绝：{detail}。未应用任何内容。</translation>
+    </message>
+    <message>
+        <source>Bundle {sequence} was refused by the center (&quot;{check}&quot; check): {detail}.</source>
+        <translation>数据包 {sequence} 被协调中心拒绝（“{check}”检查）：{detail}。</translation>
+    </message>
+    <message>
+        <source>{file}: already applied; nothing changed.</source>
+        <translation>{file}：此前已应用；没有任何更改。</translation>
+    </message>
+    <message>
+        <source>{file}: return bundle {sequence} of the center applied.</source>
+        <translation>{file}：已应用协调中心的返回数据包 {sequence}。</translation>
+    </message>
+    <message>
+        <source>Bundles acknowledged by the center: {numbers}.</source>
+        <translation>协调中心已确认的数据包：{numbers}。</translation>
+    </message>
+    <message>
+        <source>Bundles held by the center until an earlier one arrives: {numbers}.</source>
+        <translation>协调中心暂存、等待更早数据包到达的数据包：{numbers}。</translation>
+    </message>
+    <message>
+        <source>No bundle changed its status.</source>
+        <translation>没有数据包的状态发生变化。</translation>
+    </message>
+    <message>
+        <source>Queries from the center: {queries} new, {messages} new messages.</source>
+        <translation>来自协调中心的质疑：新质疑 {queries} 条，新消息 {messages} 条。</translation>
+    </message>
+    <message>
+        <source>Acknowledgements of bundles this outbox does not have were ignored: {count}.</source>
+        <translation>已忽略发件箱中不存在的数据包的确认：{count} 条。</translation>
+    </message>
+    <message>
+        <source>A new study definition (version {version}) was received. It is stored, not yet in use.</source>
+        <translation>已收到新的研究定义（版本 {version}）。它已保存，尚未启用。</translation>
+    </message>
+    <message>
+        <source>{file}: {problem}</source>
+        <translation>{file}：{problem}</translation>
+    </message>
+    <message>
+        <source>Stopped: the other files were not applied.</source>
+        <translation>已停止：其余文件未应用。</translation>
+    </message>
+    <message>
+        <source>Bundle {sequence}: {answer}.</source>
+        <translation>数据包 {sequence}：{answer}。</translation>
+    </message>
+    <message>
+        <source>No connection to the center; the bundles stay in the outbox. Try again later, or send them on a USB drive.</source>
+        <translation>无法连接协调中心；数据包仍保留在发件箱中。请稍后再试，或用U盘发送。</translation>
+    </message>
+    <message>
+        <source>The center had no return bundle for this installation yet; the statuses change once one is applied.</source>
+        <translation>协调中心暂时没有给本机的返回数据包；应用返回数据包后状态才会改变。</translation>
+    </message>
+    <message>
+        <source>Nothing to upload: every bundle is acknowledged by the center.</source>
+        <translation>无需上传：所有数据包均已获协调中心确认。</translation>
+    </message>
+    <message>
+        <source>Center {center} is already the trusted center; nothing changed.</source>
+        <translation>协调中心 {center} 已是受信任的协调中心；没有任何更改。</translation>
+    </message>
+    <message>
+        <source>Center {center} is trusted now (fingerprint {fingerprint}). Bundles are encrypted for it from now on.</source>
+        <translation>现已信任协调中心 {center}（指纹 {fingerprint}）。此后数据包将为其加密。</translation>
+    </message>
+    <message>
+        <source>It replaces center {old}: the next bundle goes to the new center, starting again at number 1 with a full bundle.</source>
+        <translation>它取代了协调中心 {old}：下一个数据包将发往新的协调中心，从编号 1 的完整数据包重新开始。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncView</name>
+    <message>
+        <source>Sync with the coordinating center</source>
+        <translation>与协调中心同步</translation>
+    </message>
+    <message>
+        <source>Coordinating center</source>
+        <translation>协调中心</translation>
+    </message>
+    <message>
+        <source>This installation</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <source>Site {site} · installation {number}</source>
+        <translation>中心 {site} · 安装编号 {number}</translation>
+    </message>
+    <message>
+        <source>Read this fingerprint out to the center on the phone when it registers this installation&apos;s identity card.</source>
+        <translation>协调中心登记本机身份卡时，请在电话中向其读出此指纹。</translation>
+    </message>
+    <message>
+        <source>Save identity card…</source>
+        <translation>保存身份卡…</translation>
+    </message>
+    <message>
+        <source>This installation&apos;s public keys, for the center to register (no data)</source>
+        <translation>本机的公钥，供协调中心登记（不含数据）</translation>
+    </message>
+    <message>
+        <source>Export new changes</source>
+        <translation>导出新更改</translation>
+    </message>
+    <message>
+        <source>Export everything (full)…</source>
+        <translation>导出全部（完整）…</translation>
+    </message>
+    <message>
+        <source>Send to folder / USB drive…</source>
+        <translation>发送到文件夹 / U盘…</translation>
+    </message>
+    <message>
+        <source>Send the selected bundles…</source>
+        <translation>发送所选数据包…</translation>
+    </message>
+    <message>
+        <source>Upload to the center…</source>
+        <translation>上传至协调中心…</translation>
+    </message>
+    <message>
+        <source>Apply a return bundle…</source>
+        <translation>应用返回数据包…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Read the sync status again (F5)</source>
+        <translation>重新读取同步状态（F5）</translation>
+    </message>
+    <message>
+        <source>You can read the sync status; a research nurse, an investigator or the site administrator exports and sends the bundles.</source>
+        <translation>您可以查看同步状态；数据包由研究护士、研究者或中心管理员导出和发送。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop at the next safe point; nothing is left half-done</source>
+        <translation>在下一个安全点停止；不会留下未完成的操作</translation>
+    </message>
+    <message>
+        <source>The outbox is empty: no bundle was exported yet.</source>
+        <translation>发件箱为空：尚未导出任何数据包。</translation>
+    </message>
+    <message>
+        <source>Outbox (newest first)</source>
+        <translation>发件箱（最新的在前）</translation>
+    </message>
+    <message>
+        <source>Open the outbox folder</source>
+        <translation>打开发件箱文件夹</translation>
+    </message>
+    <message>
+        <source>No coordinating center trusted yet.</source>
+        <translation>尚未信任任何协调中心。</translation>
+    </message>
+    <message>
+        <source>Trust the center…</source>
+        <translation>信任协调中心…</translation>
+    </message>
+    <message>
+        <source>The site administrator trusts the center once: with its identity card and the fingerprint the center reads out on the phone.</source>
+        <translation>由中心管理员一次性完成对协调中心的信任：使用其身份卡以及协调中心在电话中读出的指纹。</translation>
+    </message>
+    <message>
+        <source>You need the center&apos;s identity card (a file) and a phone call with the center to compare the fingerprint.</source>
+        <translation>您需要协调中心的身份卡（一个文件），并与协调中心通电话核对指纹。</translation>
+    </message>
+    <message>
+        <source>Center {center}, trusted {when} by {user}. Its fingerprint:</source>
+        <translation>协调中心 {center}，由 {user} 于 {when} 设为信任。其指纹：</translation>
+    </message>
+    <message>
+        <source>Trust another center…</source>
+        <translation>信任其他协调中心…</translation>
+    </message>
+    <message>
+        <source>Only the site administrator can trust another coordinating center.</source>
+        <translation>只有中心管理员可以信任其他协调中心。</translation>
+    </message>
+    <message>
+        <source>Changes not yet exported: {count}</source>
+        <translation>尚未导出的更改：{count}</translation>
+    </message>
+    <message>
+        <source>Changes not yet acknowledged by the center: {count}</source>
+        <translation>协调中心尚未确认的更改：{count}</translation>
+    </message>
+    <message>
+        <source>Query messages not yet exported: {count}</source>
+        <translation>尚未导出的质疑消息：{count}</translation>
+    </message>
+    <message>
+        <source>Last acknowledged: nothing yet — no change is confirmed at the center.</source>
+        <translation>最近确认：暂无 — 协调中心尚未确认任何更改。</translation>
+    </message>
+    <message>
+        <source>Last acknowledged: bundle {sequence}, made {made}, acknowledged {acked}.</source>
+        <translation>最近确认：数据包 {sequence}，生成于 {made}，确认于 {acked}。</translation>
+    </message>
+    <message>
+        <source>No return bundle applied yet.</source>
+        <translation>尚未应用任何返回数据包。</translation>
+    </message>
+    <message>
+        <source>Last return bundle: number {sequence}, applied {when}.</source>
+        <translation>最近的返回数据包：编号 {sequence}，应用于 {when}。</translation>
+    </message>
+    <message>
+        <source>A new study definition was received (version {versions}); it is stored and not yet in use.</source>
+        <translation>已收到新的研究定义（版本 {versions}）；已保存，尚未启用。</translation>
+    </message>
+    <message>
+        <source>Your role ({role}) may not export, send or apply bundles; research nurses, investigators and the site administrator can.</source>
+        <translation>您的角色（{role}）不能导出、发送或应用数据包；研究护士、研究者和中心管理员可以。</translation>
+    </message>
+    <message>
+        <source>Reading the sync status…</source>
+        <translation>正在读取同步状态…</translation>
+    </message>
+    <message>
+        <source>No coordinating center is trusted yet: the site administrator trusts it first.</source>
+        <translation>尚未信任任何协调中心：请中心管理员先完成信任。</translation>
+    </message>
+    <message>
+        <source>Make a bundle of the changes since the last one (the first is always full)</source>
+        <translation>将上次以来的更改生成数据包（第一个总是完整数据包）</translation>
+    </message>
+    <message>
+        <source>Copy every bundle not acknowledged to a folder or USB drive, checked there</source>
+        <translation>将所有未确认的数据包复制到文件夹或U盘并核对</translation>
+    </message>
+    <message>
+        <source>Upload the bundles not acknowledged and fetch the center&apos;s return bundle</source>
+        <translation>上传未确认的数据包并获取协调中心的返回数据包</translation>
+    </message>
+    <message>
+        <source>Apply the acknowledgements and queries the center sent (.npcr files)</source>
+        <translation>应用协调中心发来的确认和质疑（.npcr 文件）</translation>
+    </message>
+    <message>
+        <source>Choose a bundle to see its file name, UUID and manifest hash.</source>
+        <translation>选择一个数据包以查看其文件名、UUID 和清单哈希值。</translation>
+    </message>
+    <message>
+        <source>Bundles selected: {numbers}</source>
+        <translation>已选数据包：{numbers}</translation>
+    </message>
+    <message>
+        <source>Bundle {sequence} · {status}</source>
+        <translation>数据包 {sequence} · {status}</translation>
+    </message>
+    <message>
+        <source>File: {file}</source>
+        <translation>文件：{file}</translation>
+    </message>
+    <message>
+        <source>Bundle UUID: {uid}</source>
+        <translation>数据包 UUID：{uid}</translation>
+    </message>
+    <message>
+        <source>Manifest SHA-256: {hash}</source>
+        <translation>清单 SHA-256：{hash}</translation>
+    </message>
+    <message>
+        <source>Made by {user}; audit entries {first}–{last}</source>
+        <translation>由 {user} 生成；稽查记录 {first}–{last}</translation>
+    </message>
+    <message>
+        <source>Last sent {when} to {folder}</source>
+        <translation>最近于 {when} 发送至 {folder}</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>The export was cancelled; no bundle was made.</source>
+        <translation>导出已取消；未生成数据包。</translation>
+    </message>
+    <message>
+        <source>Sending was stopped. Bundles copied before the stop are in the folder and marked sent.</source>
+        <translation>发送已停止。停止前已复制的数据包在文件夹中，并已标记为已发送。</translation>
+    </message>
+    <message>
+        <source>The upload was stopped. The center keeps what arrived; the next upload continues from there.</source>
+        <translation>上传已停止。协调中心保留已收到的部分；下次上传将从该处继续。</translation>
+    </message>
+    <message>
+        <source>Stopped before any return bundle was applied.</source>
+        <translation>已在应用任何返回数据包之前停止。</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>Export everything</source>
+        <translation>导出全部</translation>
+    </message>
+    <message>
+        <source>A full bundle carries every value, audit entry and query of this site again. It is needed when a bundle file was lost from the outbox or the center asks for it; otherwise export the new changes. Make a full bundle now?</source>
+        <translation>完整数据包会再次包含本中心的所有数值、稽查记录和质疑。仅当发件箱中的数据包文件丢失或协调中心要求时才需要；其他情况下请导出新更改。现在生成完整数据包吗？</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>正在发送…</translation>
+    </message>
+    <message>
+        <source>Connecting to the center…</source>
+        <translation>正在连接协调中心…</translation>
+    </message>
+    <message>
+        <source>Applying return bundles…</source>
+        <translation>正在应用返回数据包…</translation>
+    </message>
+    <message>
+        <source>Trusting the center…</source>
+        <translation>正在设置信任协调中心…</translation>
+    </message>
+    <message>
+        <source>Writing the identity card…</source>
+        <translation>正在写入身份卡…</translation>
+    </message>
+    <message>
+        <source>The identity card was written to {path}. Send it to the coordinating center and read them the fingerprint {fingerprint} on the phone.</source>
+        <translation>身份卡已写入 {path}。请将其发送给协调中心，并在电话中向其读出指纹 {fingerprint}。</translation>
+    </message>
+</context>
+<context>
     <name>TermPicking</name>
     <message>
         <source>Browse…</source>
@@ -3579,6 +4193,62 @@ Or ask the site administrator to unlock it.</source>
     <message>
         <source>The lesion tracker: measurements and computed responses (Ctrl+R)</source>
         <translation>病灶追踪：测量值及计算所得的疗效（Ctrl+R）</translation>
+    </message>
+</context>
+<context>
+    <name>TrustCenterDialog</name>
+    <message>
+        <source>Trust the coordinating center</source>
+        <extracomment>digits of a fingerprint (eight groups of five)</extracomment>
+        <translation>信任协调中心</translation>
+    </message>
+    <message>
+        <source>1. Choose the identity card the coordinating center sent (a .json file).
+2. Phone the center and ask them to read out their fingerprint.
+3. Type the digits you hear. The center is trusted only if they match the card.</source>
+        <translation>1. 选择协调中心发来的身份卡（.json 文件）。
+2. 给协调中心打电话，请对方读出其指纹。
+3. 输入您听到的数字。只有与身份卡一致时才会信任该协调中心。</translation>
+    </message>
+    <message>
+        <source>This site trusts center {center} now. Trusting another center replaces it: bundles then go to the new center, starting again at number 1 with a full bundle, and return bundles of the old center are refused.</source>
+        <translation>本中心目前信任协调中心 {center}。信任其他协调中心将取代它：此后数据包发往新的协调中心，从编号 1 的完整数据包重新开始，旧协调中心的返回数据包将被拒绝。</translation>
+    </message>
+    <message>
+        <source>Choose the card file…</source>
+        <translation>选择身份卡文件…</translation>
+    </message>
+    <message>
+        <source>No card chosen yet.</source>
+        <translation>尚未选择身份卡。</translation>
+    </message>
+    <message>
+        <source>Fingerprint computed from the card&apos;s keys:</source>
+        <translation>根据身份卡密钥计算出的指纹：</translation>
+    </message>
+    <message>
+        <source>Trust this center</source>
+        <translation>信任此协调中心</translation>
+    </message>
+    <message>
+        <source>Fingerprint read out by the center (spaces optional):</source>
+        <translation>协调中心读出的指纹（空格可省略）：</translation>
+    </message>
+    <message>
+        <source>This is the identity card of {who}, not of a coordinating center. Ask the coordinating center for its own card.</source>
+        <translation>这是 {who} 的身份卡，不是协调中心的。请向协调中心索取其自己的身份卡。</translation>
+    </message>
+    <message>
+        <source>The card is for study {card}; this site records {site}.</source>
+        <translation>该身份卡属于研究 {card}；本中心记录的是 {site}。</translation>
+    </message>
+    <message>
+        <source>Coordinating center {center}, study {study}.</source>
+        <translation>协调中心 {center}，研究 {study}。</translation>
+    </message>
+    <message>
+        <source>The fingerprint you typed does not match this card (groups that differ: {groups}). Check it with the center once more; if it still differs, the file is not the one they sent: do not trust it.</source>
+        <translation>您输入的指纹与此身份卡不符（不一致的组：{groups}）。请再与协调中心核对一次；如果仍不一致，说明该文件不是对方发送的文件：请不要信任它。</translation>
     </message>
 </context>
 <context>

@@ -133,11 +133,20 @@ def send_to_folder(
 
 def _record(ws: Workspace, files: Sequence[SentFile], folder: Path) -> None:
     """Mark the bundles sent (a bundle already further along keeps its status)."""
-    destination = str(folder.resolve())
+    record_sent(ws, [(f.bundle, f.copied) for f in files], str(folder.resolve()))
+
+
+def record_sent(
+    ws: Workspace, sent: Sequence[tuple[OutboundBundle, bool]], destination: str
+) -> None:
+    """Mark bundles sent to ``destination`` (a folder or an upload URL), audited.
+
+    ``sent`` pairs each bundle with whether bytes were transferred this time.
+    A bundle further along (held, acknowledged) keeps its status.
+    """
     now = stamp(ws.now())
     with ws.tx() as tx:
-        for sent in files:
-            b = sent.bundle
+        for b, copied in sent:
             tx.conn.execute(
                 update(outbound_bundle)
                 .where(outbound_bundle.c.uid == b.uid)
@@ -151,12 +160,7 @@ def _record(ws: Workspace, files: Sequence[SentFile], folder: Path) -> None:
             tx.audit.append(
                 "bundle_sent",
                 new_value=json.dumps(
-                    {
-                        "bundle": b.uid,
-                        "sequence": b.sequence,
-                        "to": destination,
-                        "copied": sent.copied,
-                    },
+                    {"bundle": b.uid, "sequence": b.sequence, "to": destination, "copied": copied},
                     sort_keys=True,
                 ),
                 source=b.file_name,

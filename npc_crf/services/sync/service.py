@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from npc_crf.auth.roles import Permission
-from npc_crf.services.sync import outbox, returns, send, status, trust
+from npc_crf.services.sync import outbox, returns, send, status, trust, upload
 from npc_crf.services.sync.common import (
     Cancel,
     OutboundBundle,
@@ -53,6 +53,13 @@ class SyncService:
     ) -> send.SendResult:
         """Copy bundles (default: all not yet acknowledged) to a folder or drive, verified."""
         return send.send_to_folder(self.ws, Path(folder), uids, progress)
+
+    def upload(
+        self, url: str, progress: Progress | None = None, cancel: Cancel = None
+    ) -> upload.UploadOutcome:
+        """Upload every bundle not yet acknowledged to ``npc-crf center serve`` at ``url``,
+        record them sent, then fetch and apply the center's return bundle."""
+        return upload.upload_pending(self.ws, url, progress, cancel)
 
     def apply_return(
         self, path_or_bytes: Path | bytes, name: str | None = None

@@ -1,0 +1,164 @@
+"""The center store's engine: an SQLCipher file in the center folder, or PostgreSQL.
+
+SQLite goes through ``npc_crf.store.engine`` (raw 256-bit key, WAL, full fsync,
+temporary data in memory): the center database key comes from the center key
+file. PostgreSQL is reached with a SQLAlchemy URL (``postgresql+psycopg://…``)
+that never holds a password: libpq finds it in ``PGPASSWORD``, ``~/.pgpass``
+(``PGPASSFILE``) or a service file (``PGSERVICE``), or the server trusts the
+connection (peer or certificate authentication). docs/center.md says how.
+
+Every write transaction starts with :func:`serialize`, which locks the one
+``center_meta`` row on PostgreSQL (``SELECT … FOR UPDATE``): imports, returns
+and registrations of several processes (the CLI and ``center serve``) then take
+turns, and the center's audit trail never forks. SQLite takes its write lock at
+``BEGIN IMMEDIATE`` already.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    Text,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    literal_column,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from npc_crf.center.keys import StoreLocation
+from npc_crf.center.schema import center_meta
+from npc_crf.core.errors import StoreError, UsageError
+from npc_crf.store.engine import open_engine
+
+#: SQLite waits this long for another process's write to finish (an import takes seconds)
+BUSY_TIMEOUT_MS = 120_000
+
+
+def check_db_url(url: str) -> str:
+    """The URL in canonical text; UsageError when it is not PostgreSQL or holds a password."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UsageError(f"--db-url {url!r} is not a database URL.") from None
+    if parsed.get_backend_name() != "postgresql":
+        raise UsageError(
+            f"--db-url must be a PostgreSQL URL (postgresql+psycopg://user@host:port/database), "
+            f"not {parsed.get_backend_name()!r}; without --db-url the center keeps an "
+            "encrypted SQLite file in its folder."
+        )
+    if parsed.password is not None:
+        raise UsageError(
+            "The PostgreSQL URL contains a password; it would be stored in the center key file "
+            "in plain text.",
+            "Give the password through PGPASSWORD, ~/.pgpass or a libpq service file "
+            "(docs/center.md) and leave it out of --db-url.",
+        )
+    if parsed.get_driver_name() in ("", "psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.database in (None, ""):
+        raise UsageError("The PostgreSQL URL must name a database (…/DATABASE).")
+    return parsed.render_as_string(hide_password=False)
+
+
+def open_store(folder: Path, location: StoreLocation, db_key: bytes) -> Engine:
+    """An engine over the center's store (the SQLite file is created when absent)."""
+    if location.kind == "sqlite":
+        path = folder / str(location.file)
+        engine = open_engine(path, db_key)
+
+        @event.listens_for(engine, "connect")
+        def _wait(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+        with engine.connect() as conn:  # the probe connection predates the listener
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return engine
+    try:
+        engine = create_engine(str(location.url), pool_pre_ping=True, pool_size=2)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise StoreError(
+            f"The center store {location.label} cannot be used: {exc}.",
+            "Install the PostgreSQL driver with: pip install 'npc-crf[postgres]'.",
+        ) from None
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except DBAPIError as exc:
+        engine.dispose()
+        raise StoreError(
+            f"The center store {location.label} cannot be reached: {_first_line(exc)}.",
+            "Check that the server runs and that the password comes from PGPASSWORD, "
+            "~/.pgpass or a libpq service file (docs/center.md).",
+        ) from None
+    return engine
+
+
+def serialize(conn: Connection) -> None:
+    """Take the center's write turn inside the current transaction (see the module text)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(center_meta.c.id).where(center_meta.c.id == 1).with_for_update())
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert many rows (every row with the same keys) with one ``executemany``.
+
+    On SQLite the statement goes to the driver as plain SQL with tuples: SQLAlchemy's
+    per-row parameter processing would cost more than SQLCipher itself for the
+    hundreds of thousands of rows of a full bundle. The values are ``str``, ``int``,
+    ``bool``, ``bytes`` or None, which sqlite3 binds as they are. PostgreSQL goes
+    through SQLAlchemy (batched multi-row INSERTs).
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), list(rows))
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    names = list(rows[0])
+    if unknown := set(names) - set(table.c.keys()):
+        raise ValueError(f"{table.name} has no column(s) {sorted(unknown)}")
+    columns = ", ".join(quote(n) for n in names)
+    marks = ", ".join("?" for _ in names)
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"  # noqa: S608 - schema names
+    conn.exec_driver_sql(sql, [tuple(row[n] for n in names) for row in rows])
+
+
+def among(
+    conn: Connection, column: ColumnElement[Any], values: Iterable[Any]
+) -> ColumnElement[bool]:
+    """``column IN (values)`` for ``conn``'s database.
+
+    On SQLite the values go in as one JSON array read by ``json_each``: once a
+    connection has run a statement with an ``IN (?, ?, …)`` list, SQLCipher makes
+    every later insert on that connection several times slower (measured: a full
+    300-subject bundle went from about 20 s of inserts to over 70 s). PostgreSQL
+    gets the plain list.
+    """
+    items = list(values)
+    if conn.dialect.name == "sqlite":
+        array = bindparam("json_values", json.dumps(items), type_=Text, unique=True)
+        return column.in_(select(literal_column("value")).select_from(func.json_each(array)))
+    return column.in_(items)
+
+
+def describe(exc: DBAPIError, location: StoreLocation) -> StoreError:
+    """A StoreError for a database failure during a transaction."""
+    return StoreError(f"The center store {location.label} failed: {_first_line(exc)}.")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
