@@ -37,7 +37,7 @@ from npc_crf.center.service import Center
 from npc_crf.demo.accounts import ADMIN, NURSE
 from npc_crf.services.site import Site
 from npc_crf.store.keyfile import TEST_COST
-from npc_crf.sync.envelope import canonical_bytes
+from npc_crf.sync.envelope import payload_bytes
 from npc_crf.sync.payload import collect
 
 DEFAULT_SITE = Path("/tmp/site300-v7")  # noqa: S108 - where the team keeps it
@@ -100,7 +100,7 @@ def run(site_dir: Path, keep: Path | None) -> dict[str, Any]:
 
         # the floor: the same payload bytes, compressed and encrypted, nothing else
         collected, t_collect = _timed(lambda: collect(ws, full=True))
-        plain, t_json = _timed(lambda: canonical_bytes(collected.payload))
+        plain, t_json = _timed(lambda: payload_bytes(collected.payload))
         packed, t_zlib = _timed(lambda: zlib.compress(plain, 6))
         key, nonce = AESGCM.generate_key(256), os.urandom(12)
         _, t_aes = _timed(lambda: AESGCM(key).encrypt(nonce, packed, b"bench"))
