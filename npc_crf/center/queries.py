@@ -23,28 +23,12 @@ from npc_crf.center import schema as t
 from npc_crf.center.engine import among
 from npc_crf.center.validate import CHUNK
 from npc_crf.services.monitoring.query_bundle import FORMAT, VERSION
+from npc_crf.services.monitoring.query_bundle import MESSAGE_FIELDS as _MESSAGE_FIELDS
+from npc_crf.services.monitoring.query_bundle import QUERY_FIELDS as _QUERY_FIELDS
 
 CENTER = "center"
 #: the role written on messages of the coordinating center's data managers
 CENTER_ROLE = "DM"
-_QUERY_FIELDS = (
-    "uid",
-    "subject_id",
-    "event_oid",
-    "occurrence",
-    "form_oid",
-    "item_path",
-    "row_uid",
-    "kind",
-    "status",
-    "assigned_role",
-    "origin",
-    "created_at",
-    "created_by",
-    "updated_at",
-    "updated_by",
-)
-_MESSAGE_FIELDS = ("uid", "at_utc", "username", "full_name", "role", "text", "status", "origin")
 
 
 @dataclass

@@ -43,7 +43,8 @@ VERSION = 1
 #: the origin of what the coordinating center did
 CENTER = "center"
 
-_QUERY_FIELDS = (
+#: the fields of a query record and of each message in its thread (the center uses them too)
+QUERY_FIELDS = (
     "uid",
     "subject_id",
     "event_oid",
@@ -60,7 +61,7 @@ _QUERY_FIELDS = (
     "updated_at",
     "updated_by",
 )
-_MESSAGE_FIELDS = ("uid", "at_utc", "username", "full_name", "role", "text", "status", "origin")
+MESSAGE_FIELDS = ("uid", "at_utc", "username", "full_name", "role", "text", "status", "origin")
 _TARGET = ("subject_id", "event_oid", "occurrence", "form_oid", "item_path")
 
 
@@ -90,12 +91,10 @@ class ImportCounts:
 def record_of(query: Query) -> dict[str, Any]:
     """One query and its thread as a bundle record."""
     rec: dict[str, Any] = {"format": FORMAT, "version": VERSION}
-    for name in _QUERY_FIELDS:
+    for name in QUERY_FIELDS:
         value = getattr(query, name)
         rec[name] = value.value if hasattr(value, "value") else value
-    rec["messages"] = [
-        {name: m.to_json()[name] for name in _MESSAGE_FIELDS} for m in query.messages
-    ]
+    rec["messages"] = [{name: m.to_json()[name] for name in MESSAGE_FIELDS} for m in query.messages]
     return rec
 
 
@@ -264,7 +263,7 @@ def _check_messages(rec: Mapping[str, Any], bad: Any) -> list[dict[str, Any]]:
         at_utc = _time(message.get("at_utc"))
         if at_utc is None:
             bad(f"{at}.at_utc", "must be an ISO 8601 time with its UTC offset")
-        out.append({name: message.get(name) for name in _MESSAGE_FIELDS} | {"at_utc": at_utc})
+        out.append({name: message.get(name) for name in MESSAGE_FIELDS} | {"at_utc": at_utc})
     return out
 
 
@@ -377,7 +376,7 @@ def _apply(tx: Tx, rec: dict[str, Any], counts: ImportCounts, source: str) -> No
     )
     new = row is None
     if row is None:
-        values = {name: rec[name] for name in _QUERY_FIELDS}
+        values = {name: rec[name] for name in QUERY_FIELDS}
         qid = store.insert_query(conn, values)
         counts.queries += 1
     else:
