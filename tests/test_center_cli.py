@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -171,3 +172,20 @@ def test_init_refuses_database_urls_it_must_not_store(
     assert result.returncode == UsageError.exit_code and message in result.stderr
     assert "secret" not in result.stderr
     assert not (tmp_path / "c" / "center-keys.json").exists()
+
+
+def test_publishing_a_definition(tmp_path: Path) -> None:
+    center = tmp_path / "center"
+    ok(cli("center", "init", "--dir", center, "--study", "NPC-SINT-RT", "--test-kdf"))
+    folder = tmp_path / "def"
+    shutil.copytree(ROOT / "forms" / "npc-sint-rt", folder)
+    study = folder / "study.yaml"
+    study.write_text(study.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "1.1"', 1),
+                     encoding="utf-8")  # fmt: skip
+    assert "Version 1.1" in ok(
+        cli("center", "publish-definition", "--dir", center, "--forms", folder)
+    )
+    again = ok(cli("center", "publish-definition", "--dir", center, "--forms", folder))
+    assert "already published" in again
+    status = json.loads(ok(cli("center", "status", "--dir", center, "--json")))
+    assert status["study_version"] == "1.1"

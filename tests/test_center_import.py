@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from npc_crf.audit.chain import verify_entries
+from npc_crf.center import engine as center_engine
 from npc_crf.center.returns import return_payload
 from npc_crf.center.service import Center
 from npc_crf.services.workspace import Workspace
@@ -79,6 +80,8 @@ def test_a_full_bundle_brings_everything_the_site_holds(world: World) -> None:
             "SELECT * FROM audit_entry ORDER BY seq").mappings()]  # fmt: skip
     assert [e["hash"] for e in data["audit"]] == [e["hash"] for e in site_trail]
     assert verify_entries(data["audit"]).ok
+    assert world.center.dataset("S01") == data  # one site's data is the whole center's here
+    assert all(v == [] for k, v in world.center.dataset("S02").items() if isinstance(v, list))
     status = world.center.status()
     assert status["installations"][0]["last_sequence"] == 1
     assert status["installations"][0]["audit_head"] == site_trail[-1]["seq"]
@@ -384,3 +387,25 @@ def test_a_held_bundle_that_fails_when_its_turn_comes_is_refused_and_dropped(wor
     assert report.refused
     assert world.center.status()["installations"][0]["held"] == []
     assert trail_actions(world.center)[-1] == "bundle_refused"
+
+
+def test_rows_bulk_copied_into_postgresql_read_back_the_same(
+    make_center: Callable[..., Center],
+    nurse_site: tuple[StoreSite, Workspace, list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every table through PostgreSQL's COPY path (normally only for big bundles)."""
+    monkeypatch.setattr(center_engine, "COPY_ABOVE", 0)
+    _store, ws, _subjects = nurse_site
+    center = make_center()
+    stream = SiteStream.to(ws, center.identity_card())
+    card = stream.card()
+    center.register_installation(card, card.fingerprint)
+    full = stream.next(full=True)
+    assert center.import_bundle(full.data, full.name).status == "imported"
+    data, sent = center.dataset(), full.payload
+    for section in ("subjects", "events", "forms", "rows", "signatures", "holds", "sdv"):
+        assert sorted(map(repr, data[section])) == sorted(map(repr, sent[section])), section
+    assert [{k: v for k, v in r.items() if k != "base_version"} for r in data["values"]] == [
+        {k: v for k, v in r.items() if k != "base_version"} for r in sent["values"]
+    ]

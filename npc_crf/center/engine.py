@@ -1,8 +1,9 @@
 """The center store's engine: an SQLCipher file in the center folder, or PostgreSQL.
 
-SQLite goes through ``npc_crf.store.engine`` (raw 256-bit key, WAL, full fsync,
-temporary data in memory): the center database key comes from the center key
-file. PostgreSQL is reached with a SQLAlchemy URL (``postgresql+psycopg://…``)
+SQLite is SQLCipher with the site's connection settings (``npc_crf.store.engine``:
+raw 256-bit key, WAL, full fsync, temporary data in memory), keyed with the
+center database key from the center key file, and without a statement cache
+(:func:`_connect` says why). PostgreSQL is reached with a SQLAlchemy URL (``postgresql+psycopg://…``)
 that never holds a password: libpq finds it in ``PGPASSWORD``, ``~/.pgpass``
 (``PGPASSFILE``) or a service file (``PGSERVICE``), or the server trusts the
 connection (peer or certificate authentication). docs/center.md says how.
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -37,12 +39,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.pool import QueuePool
 
 from npc_crf.center.keys import StoreLocation
 from npc_crf.center.schema import center_meta
 from npc_crf.core.errors import StoreError, UsageError
-from npc_crf.store.engine import open_engine
+from npc_crf.store.engine import READ_ONLY, describe_db_error
+from npc_crf.store.engine import _pragmas as site_pragmas
 
+#: PostgreSQL: more rows than this are inserted with COPY
+COPY_ABOVE = 1000
 #: SQLite waits this long for another process's write to finish (an import takes seconds)
 BUSY_TIMEOUT_MS = 120_000
 
@@ -73,19 +79,63 @@ def check_db_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def _connect(path: Path, key: bytes) -> Any:
+    """A keyed SQLCipher connection as the site's (``npc_crf.store.engine``), without a
+    statement cache.
+
+    Measured: once a connection holds cached prepared statements that read certain
+    tables (``form_instance``, ``event_instance``, ``center_installation``), SQLCipher
+    makes every later insert on it several times slower; with :func:`among` this
+    took the full bundle of the 300-subject benchmark site from 120 s to 27 s.
+    Preparing each statement afresh costs microseconds.
+    """
+    try:
+        con = sqlcipher3.dbapi2.connect(
+            str(path), check_same_thread=False, isolation_level=None, cached_statements=0
+        )
+    except sqlcipher3.dbapi2.Error as exc:
+        raise StoreError(f"The center database {path} cannot be opened: {exc}.") from None
+    try:
+        site_pragmas(con, key)
+        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    except sqlcipher3.dbapi2.DatabaseError as exc:
+        con.close()
+        raise describe_db_error(exc, path) from None
+    return con
+
+
+def _sqlcipher_engine(path: Path, key: bytes) -> Engine:
+    """An engine over the center's SQLCipher file (created when absent)."""
+    probe = _connect(path, key)  # report a bad file before building the pool
+    first: list[Any] = [probe]
+
+    def creator() -> Any:
+        return first.pop() if first else _connect(path, key)
+
+    engine = create_engine(
+        "sqlite://",
+        module=sqlcipher3.dbapi2,
+        creator=creator,
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=4,
+    )
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # writers take the write lock at once; readers (READ_ONLY) read a WAL snapshot
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
 def open_store(folder: Path, location: StoreLocation, db_key: bytes) -> Engine:
     """An engine over the center's store (the SQLite file is created when absent)."""
     if location.kind == "sqlite":
-        path = folder / str(location.file)
-        engine = open_engine(path, db_key)
-
-        @event.listens_for(engine, "connect")
-        def _wait(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-
-        with engine.connect() as conn:  # the probe connection predates the listener
-            conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        return engine
+        return _sqlcipher_engine(folder / str(location.file), db_key)
     try:
         engine = create_engine(str(location.url), pool_pre_ping=True, pool_size=2)
     except (ArgumentError, NoSuchModuleError) as exc:
@@ -118,10 +168,13 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     On SQLite the statement goes to the driver as plain SQL with tuples: SQLAlchemy's
     per-row parameter processing would cost more than SQLCipher itself for the
     hundreds of thousands of rows of a full bundle. The values are ``str``, ``int``,
-    ``bool``, ``bytes`` or None, which sqlite3 binds as they are. PostgreSQL goes
-    through SQLAlchemy (batched multi-row INSERTs).
+    ``bool``, ``bytes`` or None, which sqlite3 binds as they are. PostgreSQL takes
+    many rows through ``COPY`` (:func:`_copy_rows`), a few through SQLAlchemy.
     """
     if not rows:
+        return
+    if conn.dialect.name == "postgresql" and len(rows) > COPY_ABOVE:
+        _copy_rows(conn, table, rows)
         return
     if conn.dialect.name != "sqlite":
         conn.execute(insert(table), list(rows))
@@ -136,16 +189,32 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     conn.exec_driver_sql(sql, [tuple(row[n] for n in names) for row in rows])
 
 
+def _copy_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """PostgreSQL: ``COPY … FROM STDIN`` inside the connection's transaction (psycopg 3)."""
+    from psycopg import sql  # only a PostgreSQL center needs psycopg
+
+    names = list(rows[0])
+    if unknown := set(names) - set(table.c.keys()):
+        raise ValueError(f"{table.name} has no column(s) {sorted(unknown)}")
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(n) for n in names)
+    )
+    raw: Any = conn.connection.dbapi_connection
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(tuple(row[n] for n in names))
+
+
 def among(
     conn: Connection, column: ColumnElement[Any], values: Iterable[Any]
 ) -> ColumnElement[bool]:
     """``column IN (values)`` for ``conn``'s database.
 
     On SQLite the values go in as one JSON array read by ``json_each``: once a
-    connection has run a statement with an ``IN (?, ?, …)`` list, SQLCipher makes
-    every later insert on that connection several times slower (measured: a full
-    300-subject bundle went from about 20 s of inserts to over 70 s). PostgreSQL
-    gets the plain list.
+    SQLCipher connection has run a statement with an ``IN (?, ?, …)`` list, every
+    later insert on it is several times slower (measured with the 300-subject
+    bundle, together with the statement cache of :func:`_connect`: 120 s of
+    import instead of 30 s). PostgreSQL gets the plain list.
     """
     items = list(values)
     if conn.dialect.name == "sqlite":

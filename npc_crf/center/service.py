@@ -47,6 +47,7 @@ from npc_crf.center.trail import CenterTrail, utc_now
 from npc_crf.core.errors import StoreError, UsageError
 from npc_crf.forms.session import ItemPath
 from npc_crf.services.studies import find_study
+from npc_crf.store.engine import READ_ONLY
 from npc_crf.store.keyfile import KdfCost
 from npc_crf.sync.fingerprint import check_typed_fingerprint
 from npc_crf.sync.identity import IdentityCard
@@ -189,7 +190,7 @@ class Center:
         """A connection for reading."""
         try:
             with self.engine.connect() as conn:
-                yield conn
+                yield conn.execution_options(**{READ_ONLY: True})
         except DBAPIError as exc:
             raise describe(exc, self.keys.store) from None
 
