@@ -11,6 +11,10 @@ A change after that is counted again until the next acknowledgement.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +130,34 @@ def test_a_bundle_goes_to_the_center_and_comes_back_acknowledged_with_a_query(
         ws.logout()
     waiting = json.loads(ok(cli("sync", "status", *nurse, "--json", env=as_user(NURSE))))
     assert waiting["not_acknowledged"] > 0 and waiting["not_exported"] > 0
+
+    # no connection: said calmly, exit 9, nothing lost
+    dead = cli("sync", "upload", *nurse, "--to", "http://127.0.0.1:9/", env=as_user(NURSE))
+    assert dead.returncode == 9 and "Nothing is lost" in dead.stderr, dead.stderr
+
+    # over HTTP this time: export, upload to `npc-crf center serve`, return applied
+    ok(cli("sync", "export", *nurse, env=as_user(NURSE)))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "npc_crf", "center", "serve", "--dir", str(center), "--port", "0"],
+        env=os.environ | CENTER, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.startswith("listening on http://127.0.0.1:"), line
+        uploaded = json.loads(
+            ok(
+                cli(
+                    "sync", "upload", *nurse, "--to", line.split()[-1], "--json", env=as_user(NURSE)
+                )
+            )
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=60)
+    assert [u["status"] for u in uploaded["uploaded"]] == ["imported"]
+    assert uploaded["return"] is not None
+    listed = json.loads(ok(cli("sync", "list", *nurse, "--json", env=as_user(NURSE))))
+    assert [b["status"] for b in listed] == ["acknowledged", "acknowledged"]
+    done = json.loads(ok(cli("sync", "status", *nurse, "--json", env=as_user(NURSE))))
+    assert done["not_acknowledged"] == 0

@@ -193,21 +193,38 @@ def run_send(args: argparse.Namespace) -> int:
 
 
 def run_upload(args: argparse.Namespace) -> int:
-    """Exit 0 when every bundle was accepted, 8 when the center refused one, 9 when the
-    center could not be reached (nothing lost: the bundles stay in the outbox)."""
+    """Exit 0 when everything went, 8 when the center refused a bundle (or the site its
+    return bundle), 9 when the center could not be reached (nothing lost: the bundles
+    stay in the outbox), 1 when the server answered something else."""
     with logged_in(args) as ws:
         outcome = ws.sync.upload(args.to)
     if args.json:
         _print_json(outcome.to_json())
     else:
-        for up in outcome.uploaded:
-            extra = f" (check {up['check']})" if up.get("check") else ""
-            print(f"bundle {up['sequence']}: {up['status']}{extra}")
+        for up in outcome.uploads:
+            extra = f" (check {up.check}: {up.detail})" if up.check else ""
+            print(f"bundle {up.sequence}: {up.status}{extra}")
         if outcome.applied is not None:
             _describe_apply(outcome.applied)
-        elif outcome.no_return:
+        elif outcome.return_refused is not None:
+            print(f"The return bundle was refused: {outcome.return_refused}", file=sys.stderr)
+        elif outcome.return_problem is not None:
+            print(outcome.return_problem, file=sys.stderr)
+        elif outcome.nothing_returned:
             print("The center has no return bundle for this installation yet.")
-    return 8 if any(up["status"] == "refused" for up in outcome.uploaded) else 0
+    if outcome.unreachable is not None:
+        print(
+            f"{outcome.unreachable}\nNothing is lost: the bundles stay in the outbox; try "
+            "again later, or send them on a USB drive (npc-crf sync send).",
+            file=sys.stderr,
+        )
+        return 9
+    if outcome.refused:
+        return 8
+    if outcome.problem is not None:
+        print(outcome.problem, file=sys.stderr)
+        return 1
+    return 0
 
 
 def _describe_apply(result: ApplyResult) -> None:

@@ -28,7 +28,6 @@ The background jobs are the plain functions of the first section (no Qt).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -69,6 +68,7 @@ from npc_crf.services.sync.returns import ApplyResult
 from npc_crf.services.sync.send import SendResult
 from npc_crf.services.sync.status import SyncStatus
 from npc_crf.services.sync.trust import TrustOutcome
+from npc_crf.services.sync.upload import UploadOutcome
 from npc_crf.services.workspace import Workspace
 from npc_crf.sync.identity import IdentityCard
 from npc_crf.ui.dialogs import confirm, run_modal
@@ -199,84 +199,16 @@ def apply_job(ws: Workspace, paths: Sequence[Path], progress: Progress) -> Apply
     return ApplyReport(tuple(outcomes))
 
 
-@dataclass(frozen=True)
-class Uploaded:
-    """One bundle's upload: the center's answer (``imported``, ``already imported``,
-    ``held`` …) or ``refused`` with the check that failed."""
-
-    sequence: int
-    status: str
-    check: str | None = None
-    detail: str | None = None
-
-
-@dataclass(frozen=True)
-class UploadReport:
-    """What an upload did: each bundle, then the return bundle fetched and applied."""
-
-    url: str
-    uploads: tuple[Uploaded, ...] = ()
-    #: no connection (said calmly: nothing is lost, try later or use a USB drive)
-    unreachable: str | None = None
-    #: the server answered something else (too large, a server error, no return bundles)
-    problem: str | None = None
-    #: the return bundle applied (or refused); None when none was fetched
-    returned: ApplyOutcome | None = None
-    nothing_returned: bool = False
-
-
-def return_name(now: dt.datetime) -> str:
-    """The name a return bundle fetched over HTTP is recorded under."""
-    return f"http-return-{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}.npcr"
-
-
-def upload_job(ws: Workspace, url: str, progress: Progress) -> UploadReport:
-    """Upload every bundle not acknowledged (oldest first), then fetch and apply the
-    center's return bundle. A cancel stops at the next chunk; the server keeps what
+def upload_job(ws: Workspace, url: str, progress: Progress) -> UploadOutcome:
+    """Upload every bundle not acknowledged, then fetch and apply the center's return
+    bundle (``ws.sync.upload``). A cancel stops at the next chunk; the server keeps what
     arrived and the next upload continues from there."""
-    from npc_crf.services.sync.send import record_sent
-    from npc_crf.sync import http_client as http
-
-    pending = [b for b in ws.sync.bundles() if b.status != ACKNOWLEDGED]
-    uploads: list[Uploaded] = []
-    problem: str | None = None
-    reporter(progress, "")(0, 0, "connect")
     try:
-        http.center_info(url)
-        for n, bundle in enumerate(pending, start=1):
-            if progress.cancelled:
-                raise Cancelled
-            try:
-                result = http.upload_bundle(
-                    url,
-                    ws.site.data.exports / bundle.file_name,
-                    bundle.uid,
-                    progress=reporter(progress, f"upload\t{bundle.sequence}\t{n}\t{len(pending)}"),
-                    cancel=lambda: progress.cancelled,
-                )
-            except http.CenterRefused as exc:
-                uploads.append(Uploaded(bundle.sequence, "refused", exc.check, exc.detail))
-                continue
-            except http.UploadFailed as exc:
-                problem = str(exc)
-                break
-            record_sent(ws, [(bundle, result.sent_bytes > 0)], url)
-            uploads.append(Uploaded(bundle.sequence, result.status))
-        if progress.cancelled:
-            raise Cancelled
-        reporter(progress, "")(0, 0, "fetch")
-        try:
-            data = http.fetch_return(url, ws.installation_id)
-        except http.UploadFailed as exc:
-            return UploadReport(url, tuple(uploads), problem=problem or str(exc))
-    except http.CenterUnreachable as exc:
-        return UploadReport(url, tuple(uploads), unreachable=str(exc), problem=problem)
-    except http.UploadCancelled:
+        return ws.sync.upload(
+            url, progress=reporter(progress, ""), cancel=lambda: progress.cancelled
+        )
+    except SyncCancelled:
         raise Cancelled from None
-    if data is None:
-        return UploadReport(url, tuple(uploads), problem=problem, nothing_returned=True)
-    returned = apply_one(ws, data, return_name(ws.now()))
-    return UploadReport(url, tuple(uploads), problem=problem, returned=returned)
 
 
 # ============================================================================ the words
@@ -537,7 +469,7 @@ def apply_report_text(report: ApplyReport) -> tuple[str, str]:
     return "\n".join(lines), "error" if failed else "ok"
 
 
-def upload_report_text(report: UploadReport) -> tuple[str, str]:
+def upload_report_text(report: UploadOutcome) -> tuple[str, str]:
     """What an upload did, bundle by bundle, and its tone."""
     lines: list[str] = []
     failed = False
@@ -577,8 +509,14 @@ def upload_report_text(report: UploadReport) -> tuple[str, str]:
                 "change once one is applied.",
             )
         )
-    elif report.returned is not None:
-        text, bad = outcome_text(report.returned)
+    elif report.return_name is not None:
+        returned = ApplyOutcome(
+            report.return_name,
+            result=report.applied,
+            refused=report.return_refused,
+            problem=report.return_problem,
+        )
+        text, bad = outcome_text(returned)
         failed = failed or bad
         lines.append(text)
     if not lines:
@@ -1384,7 +1322,7 @@ class SyncView(QWidget):
         )
 
     def _uploaded(self, result: object) -> None:
-        if isinstance(result, UploadReport):
+        if isinstance(result, UploadOutcome):
             text, tone = upload_report_text(result)
             self._say(text, tone)
 
