@@ -409,20 +409,20 @@ def test_full_disk_keeps_the_previous_data_and_the_chain(
     with ws.engine.connect() as conn:
         pages = conn.exec_driver_sql("PRAGMA page_count").scalar_one()
 
-    original = engine_module._pragmas
+    original = engine_module.apply_pragmas
 
     def limited(con: Any, key: bytes) -> None:
         original(con, key)
         con.execute(f"PRAGMA max_page_count = {pages + 1}").fetchall()
 
-    monkeypatch.setattr(engine_module, "_pragmas", limited)
+    monkeypatch.setattr(engine_module, "apply_pragmas", limited)
     ws.engine.dispose()  # every new connection now sees a disk with one page left
     big = mh_values(*[mh_row(f"Condition {n:02d} " + "y" * 180) for n in range(10)])
     with pytest.raises(StoreError, match=r"disk .* is full") as caught:
         ws.casebook.save_form(sid, "SCR", 1, "MH", big, reason="all conditions")
     assert "not saved" in caught.value.message
     assert ws.casebook.load(sid).to_json() == casebook
-    monkeypatch.setattr(engine_module, "_pragmas", original)
+    monkeypatch.setattr(engine_module, "apply_pragmas", original)
     ws.engine.dispose()
     assert ws.casebook.load(sid).to_json() == casebook
     assert audit_count(ws) == count

@@ -45,7 +45,7 @@ from npc_crf.center.keys import StoreLocation
 from npc_crf.center.schema import center_meta
 from npc_crf.core.errors import StoreError, UsageError
 from npc_crf.store.engine import READ_ONLY, describe_db_error
-from npc_crf.store.engine import _pragmas as site_pragmas
+from npc_crf.store.engine import apply_pragmas as site_pragmas
 
 #: PostgreSQL: more rows than this are inserted with COPY
 COPY_ABOVE = 1000

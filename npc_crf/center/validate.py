@@ -372,7 +372,7 @@ class Checked:
 # -- the checks ----------------------------------------------------------------------------
 
 
-class _QueryProblems(query_bundle._Problems):
+class _QueryProblems(query_bundle.RecordProblems):
     """Query-record problems as payload paths."""
 
     def __init__(self, sink: Callable[[str, str], None]) -> None:
@@ -888,7 +888,7 @@ class _Validator:
         problems = _QueryProblems(self.bad)
         checked: list[dict[str, Any]] = []
         for i, rec in enumerate(self.p["queries"]):
-            found = query_bundle._check_record(i, rec, self.defs.current, problems)
+            found = query_bundle.check_record(i, rec, self.defs.current, problems)
             if found is None:
                 continue
             checked.append(found)

@@ -31,7 +31,7 @@ _DAMAGED_HINT = (
 )
 
 
-def _pragmas(con: Any, key: bytes) -> None:
+def apply_pragmas(con: Any, key: bytes) -> None:
     con.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     con.execute("PRAGMA cipher_log_level = NONE")
     con.execute("PRAGMA cipher_memory_security = ON")
@@ -50,7 +50,7 @@ def connect_raw(path: Path, key: bytes) -> Any:
     except sqlcipher3.dbapi2.Error as exc:
         raise StoreError(f"The database {path} cannot be opened: {exc}.") from None
     try:
-        _pragmas(con, key)
+        apply_pragmas(con, key)
     except sqlcipher3.dbapi2.DatabaseError as exc:
         con.close()
         raise describe_db_error(exc, path) from None

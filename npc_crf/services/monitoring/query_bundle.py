@@ -140,7 +140,7 @@ def _changed(conn: Connection, since: int | Collection[str] | None) -> set[int] 
 # -- checking records ----------------------------------------------------------------------
 
 
-class _Problems:
+class RecordProblems:
     """Errors found in records, each naming the record and the field."""
 
     def __init__(self) -> None:
@@ -179,7 +179,9 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _check_record(n: int, rec: object, study: Study, problems: _Problems) -> dict[str, Any] | None:
+def check_record(
+    n: int, rec: object, study: Study, problems: RecordProblems
+) -> dict[str, Any] | None:
     """The record with its times normalised, or None (problems recorded)."""
     if not isinstance(rec, Mapping):
         problems.add(n, None, None, "a record must be an object")
@@ -311,24 +313,48 @@ def import_queries(
     added and every message appended is audited (``source``).
     """
     ws.require(Permission.EXPORT, "exchange bundles with the coordinating center")
-    problems = _Problems()
+    checked = check_records(ws.study, records)
+    with ws.tx() as tx:
+        return apply_checked(tx, checked, source)
+
+
+def check_records(
+    study: Study, records: Iterable[Mapping[str, Any]]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Each record checked on its own, as (its number from 1, the checked record).
+
+    Raises ValidationFailed listing every problem by record and field.
+    """
+    problems = RecordProblems()
     checked: list[tuple[int, dict[str, Any]]] = []
     for n, rec in enumerate(records, start=1):
-        found = _check_record(n, rec, ws.study, problems)
+        found = check_record(n, rec, study, problems)
         if found is not None:
             checked.append((n, found))
     _refuse(problems)
+    return checked
+
+
+def apply_checked(
+    tx: Tx, checked: Iterable[tuple[int, dict[str, Any]]], source: str
+) -> ImportCounts:
+    """Apply records from :func:`check_records` inside ``tx`` (the caller commits).
+
+    Raises ValidationFailed, before changing anything, when a record disagrees with
+    the store (an unknown subject, a query about something else, a message uid reused).
+    """
+    checked = list(checked)
+    problems = RecordProblems()
+    for n, rec in checked:
+        _check_against_store(tx.conn, n, rec, problems)
+    _refuse(problems)
     counts = ImportCounts()
-    with ws.tx() as tx:
-        for n, rec in checked:
-            _check_against_store(tx.conn, n, rec, problems)
-        _refuse(problems)
-        for _n, rec in checked:
-            _apply(tx, rec, counts, source)
+    for _n, rec in checked:
+        _apply(tx, rec, counts, source)
     return counts
 
 
-def _refuse(problems: _Problems) -> None:
+def _refuse(problems: RecordProblems) -> None:
     if problems.items:
         raise ValidationFailed(
             f"{len(problems.items)} problem(s) in the query records; nothing was imported.",
@@ -337,7 +363,7 @@ def _refuse(problems: _Problems) -> None:
 
 
 def _check_against_store(
-    conn: Connection, n: int, rec: dict[str, Any], problems: _Problems
+    conn: Connection, n: int, rec: dict[str, Any], problems: RecordProblems
 ) -> None:
     """The subject is here; a query already here is about the same thing; no message uid
     belongs to another query."""

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from npc_crf.auth.roles import Permission
-from npc_crf.core.errors import BundleRefused, UsageError
+from npc_crf.core.errors import BundleRefused, UsageError, ValidationFailed
 from npc_crf.core.logs import LOGGER
 from npc_crf.services.monitoring import query_bundle
 from npc_crf.services.monitoring.query_bundle import ImportCounts
@@ -245,37 +245,28 @@ def _checked_queries(
     ws: Workspace, records: Sequence[Mapping[str, Any]]
 ) -> list[tuple[int, dict[str, Any]]]:
     """The query records checked by the query import's rules (refused as check ``payload``)."""
-    problems = query_bundle._Problems()
-    checked: list[tuple[int, dict[str, Any]]] = []
-    for n, rec in enumerate(records, start=1):
-        found = query_bundle._check_record(n, rec, ws.study, problems)
-        if found is not None:
-            checked.append((n, found))
-    _refuse_queries(problems)
-    return checked
+    try:
+        return query_bundle.check_records(ws.study, records)
+    except ValidationFailed as exc:
+        raise _queries_refused(exc.problems) from None
 
 
-def _refuse_queries(problems: query_bundle._Problems) -> None:
-    if problems.items:
-        shown = problems.items[:5]
-        more = len(problems.items) - len(shown)
-        raise BundleRefused(
-            "payload",
-            "payload.queries: "
-            + "; ".join(shown)
-            + (f"; and {more} more problem(s)" if more > 0 else ""),
-        )
+def _queries_refused(problems: Sequence[str]) -> BundleRefused:
+    shown = problems[:5]
+    more = len(problems) - len(shown)
+    return BundleRefused(
+        "payload",
+        "payload.queries: "
+        + "; ".join(shown)
+        + (f"; and {more} more problem(s)" if more > 0 else ""),
+    )
 
 
 def _apply_queries(tx: Tx, records: list[tuple[int, dict[str, Any]]], name: str) -> ImportCounts:
-    problems = query_bundle._Problems()
-    for n, rec in records:
-        query_bundle._check_against_store(tx.conn, n, rec, problems)
-    _refuse_queries(problems)
-    counts = ImportCounts()
-    for _n, rec in records:
-        query_bundle._apply(tx, rec, counts, f"return:{name}")
-    return counts
+    try:
+        return query_bundle.apply_checked(tx, records, f"return:{name}")
+    except ValidationFailed as exc:
+        raise _queries_refused(exc.problems) from None
 
 
 def _apply_acks(
