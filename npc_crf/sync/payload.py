@@ -13,7 +13,6 @@ center produces the same shape from its store.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -503,8 +502,3 @@ def _holds(
         ({k: h[k] for k in names} for h in conn.execute(query).mappings()),
         key=lambda h: h["uid"],
     )
-
-
-def payload_json_size(payload: Mapping[str, Any]) -> int:
-    """Bytes of the payload as canonical JSON (for reports)."""
-    return len(json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
