@@ -19,6 +19,7 @@ from npc_crf.cli import (
     hold_cmd,
     import_cmd,
     query_cmd,
+    report_cmd,
     sdv_cmd,
     sign_cmd,
     site_cmd,
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cmd.register(sub)
     center_cmd.register(sub)
     export_cmd.register(sub)
+    report_cmd.register(sub)
     return parser
 
 

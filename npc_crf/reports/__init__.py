@@ -11,3 +11,6 @@ issued, is the report service's job. See docs/reports.md.
 #: the audit action recorded when a document with clinical data is written out;
 #: a record's content hash leaves these entries out (printing is not a change)
 DOCUMENT_ISSUED = "document_issued"
+
+#: languages a document can be printed in
+LANGUAGES = ("en", "zh")

@@ -22,15 +22,13 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from npc_crf import __version__
 from npc_crf.core.errors import NpcCrfError
+from npc_crf.reports import LANGUAGES as LANGUAGES  # re-exported for the renderers
 from npc_crf.reports.fonts import FONT, register_fonts
 from npc_crf.reports.layout import INK, MUTED, RULE
 
 MARGIN = 15 * mm
 HEADER = 11 * mm
 FOOTER = 11 * mm
-
-#: languages a document can be printed in
-LANGUAGES = ("en", "zh")
 
 
 class ReportCancelled(NpcCrfError):

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from npc_crf.services.monitoring.queries import QueryService
     from npc_crf.services.monitoring.sdv import SdvService
     from npc_crf.services.monitoring.signatures import SignatureService
+    from npc_crf.services.reports.service import ReportService
     from npc_crf.services.response import ResponseService
     from npc_crf.services.settings import SettingsService
     from npc_crf.services.site import Site
@@ -283,3 +284,9 @@ class Workspace:
         from npc_crf.services.sync.service import SyncService
 
         return SyncService(self)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        from npc_crf.services.reports.service import ReportService
+
+        return ReportService(self)

@@ -318,6 +318,8 @@ class CasebookView(QWidget):
     loaded = Signal()
     #: wrong signature credentials locked the account and ended the session (the message)
     sessionEnded = Signal(str)
+    #: "Print casebook…": print this subject's casebook (the main window's Reports page)
+    printRequested = Signal(str)
 
     def __init__(
         self,
@@ -366,6 +368,12 @@ class CasebookView(QWidget):
         self.add_unscheduled_button = QPushButton(self.tr("Add unscheduled visit"))
         self.add_unscheduled_button.setObjectName("add_unscheduled")
         self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.print_button = QPushButton(self.tr("Print casebook…"))
+        self.print_button.setObjectName("print_casebook")
+        self.print_button.setToolTip(
+            self.tr("A PDF of this subject's casebook with its audit trail, signatures and queries")
+        )
+        self.print_button.setEnabled(False)
         #: "Tumour response" (Ctrl+R): the lesion tracker; hidden when the study has none
         self.tracker_button = TrackerButton(ws, lambda: self.subject_id, self)
         for button, event in (
@@ -418,6 +426,7 @@ class CasebookView(QWidget):
         heading.addWidget(self.status_button)
         heading.addStretch(1)
         heading.addWidget(self.tracker_button)
+        heading.addWidget(self.print_button)
         heading.addWidget(self.refresh_button)
         heading.addWidget(self.add_unscheduled_button)
         heading.addWidget(self.add_cycle_button)
@@ -439,6 +448,7 @@ class CasebookView(QWidget):
         self.grid.cellChosen.connect(self._chosen)
         self.grid.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
         self.refresh_button.clicked.connect(self.refresh)
+        self.print_button.clicked.connect(self.request_print)
         self.add_cycle_button.clicked.connect(self.add_cycle)
         self.add_unscheduled_button.clicked.connect(self.add_unscheduled_visit)
         self.sign_event_action.triggered.connect(lambda: self.sign_event())
@@ -670,7 +680,13 @@ class CasebookView(QWidget):
                 self.subject_id, target.event_oid, target.occurrence, target.form_oid
             )
 
+    def request_print(self) -> None:
+        """Ask for this subject's casebook to be printed (:attr:`printRequested`)."""
+        if self.subject_id is not None:
+            self.printRequested.emit(self.subject_id)
+
     def _update_buttons(self) -> None:
+        self.print_button.setEnabled(self.subject_id is not None)
         for button, event in (
             (self.add_cycle_button, self._cycle),
             (self.add_unscheduled_button, self._unscheduled),

@@ -35,13 +35,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from npc_crf.auth.roles import Permission, allowed
+from npc_crf.core.errors import NpcCrfError
 from npc_crf.forms.eligibility import assess
 from npc_crf.forms.expr.evaluate import SubjectData
 from npc_crf.forms.session import FormSession, ItemPath, Status
 from npc_crf.services.casebook import FormRecord, FormStatus, SaveResult
 from npc_crf.services.monitoring.hold_model import HoldState, State
+from npc_crf.services.worklist import profile_for
 from npc_crf.services.workspace import Workspace
 from npc_crf.ui import dialogs
 from npc_crf.ui.form_monitoring import FormMonitoring
@@ -98,6 +101,8 @@ class FormPage(QWidget):
     loaded = Signal()
     #: wrong signature credentials locked the account: the session is over (the message)
     sessionEnded = Signal(str)
+    #: "Print SAE report…" on a serious AE: (subject, AE occurrence)
+    printSaeRequested = Signal(str, int)
 
     def __init__(
         self,
@@ -132,6 +137,9 @@ class FormPage(QWidget):
         self._history_title = ""
         self._focus_wanted: ItemPath | None = None  # focus_item before the form was on show
         self.setObjectName("form_page")
+        #: True on the study's AE form: a serious AE gets "Print SAE report…"
+        self.is_ae_form = profile_for(self.study).ae_form == form_oid
+        self.serious = False
         self.monitoring = FormMonitoring(self)
         self._build()
         self.eligibility: EligibilityPanel | None = None
@@ -180,6 +188,13 @@ class FormPage(QWidget):
         self.form_history_button.setObjectName("form_history")
         self.form_history_button.setToolTip(self.tr("History of the whole form (Shift+F2)"))
         self.form_history_button.clicked.connect(lambda: self.show_history(whole_form=True))
+        self.sae_button = QPushButton(self.tr("Print SAE report…"))
+        self.sae_button.setObjectName("print_sae")
+        self.sae_button.setToolTip(
+            self.tr("A PDF of this serious adverse event laid out after CIOMS I, as saved")
+        )
+        self.sae_button.clicked.connect(self.request_sae_report)
+        self.sae_button.hide()
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.setObjectName("close")
         self.close_button.setToolTip(self.tr("Close the form (Ctrl+W)"))
@@ -189,6 +204,7 @@ class FormPage(QWidget):
             self.complete_button,
             self.history_button,
             self.form_history_button,
+            self.sae_button,
             self.close_button,
         ):
             button.setAutoDefault(False)  # Enter belongs to the form
@@ -223,6 +239,7 @@ class FormPage(QWidget):
             buttons.addWidget(button)
         buttons.addWidget(self.busy_bar)
         buttons.addStretch()
+        buttons.addWidget(self.sae_button)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -435,7 +452,39 @@ class FormPage(QWidget):
                 view.verticalScrollBar().setValue(scroll)
 
         QTimer.singleShot(0, restore)
+        self._check_serious()
         self.loaded.emit()
+
+    # -- the SAE report -----------------------------------------------------------------------
+
+    def _check_serious(self) -> None:
+        """On the AE form, ask in the worker whether this AE is serious as saved (after each
+        load and save); :attr:`sae_button` shows when it is."""
+        if not self.is_ae_form:
+            return
+        ws, subject_id = self.ws, self.subject_id
+
+        def read(_progress: Progress) -> list[Any]:
+            try:
+                return list(ws.reports.saes(subject_id))
+            except NpcCrfError:  # e.g. a study without an SAE report mapping: no button
+                return []
+
+        job = self.runner.start("serious AEs", read)
+        job.finished.connect(self._serious_read)
+
+    def _serious_read(self, refs: object) -> None:
+        if not isValid(self) or not isinstance(refs, list):
+            return
+        self.serious = any(
+            (ref.event_oid, ref.occurrence) == (self.event_oid, self.occurrence) for ref in refs
+        )
+        self.sae_button.setVisible(self.serious)
+
+    def request_sae_report(self) -> None:
+        """Ask for this serious AE's SAE report (:attr:`printSaeRequested`)."""
+        if self.serious:
+            self.printSaeRequested.emit(self.subject_id, self.occurrence)
 
     def _size_panels(self) -> None:
         """Give the eligibility panel about a third of the width (until the user drags it)."""

@@ -5,7 +5,7 @@
     ┌ menu: Session (change my password, log out, quit) · View (language, font size) · Help
     ├──────────────┬──────────────────────────────────────────────────────────────┐
     │ Subjects     │  the current page: a view, the casebook, a form page, Sync,  │
-    │ Worklist     │  the Reports placeholder or Administration                   │
+    │ Worklist     │  Reports or Administration                                   │
     │ Queries …    │                                                              │
     └──────────────┴──────────────────────────────────────────────────────────────┘
       status bar: user · role · site · installation · acknowledged up to ·
@@ -48,9 +48,9 @@ from npc_crf.ui.form_page import FormPage
 from npc_crf.ui.i18n import LANGUAGES, apply_font, current_language, install_language
 from npc_crf.ui.idle import MINUTE_MS, IdleWatcher, LockScreen
 from npc_crf.ui.login import ChangePasswordDialog
-from npc_crf.ui.placeholder import PlaceholderPage
 from npc_crf.ui.prefs import FONT_SCALES
 from npc_crf.ui.queries_view import QueriesView, focus_item_when_loaded
+from npc_crf.ui.reports_view import ReportsView
 from npc_crf.ui.status_bar import StatusBar, summary_of
 from npc_crf.ui.subjects_view import SubjectsView
 from npc_crf.ui.sync_view import SyncView
@@ -64,7 +64,6 @@ if TYPE_CHECKING:
     from npc_crf.ui.worker import Job
 
 NAVIGATION = ("subjects", "worklist", "queries", "sync", "reports", "admin")
-PLACEHOLDERS = ("reports",)
 #: pages a form page returns to when it was opened from them (else the casebook)
 RETURN_PAGES = ("worklist", "queries")
 
@@ -239,15 +238,6 @@ class MainWindow(QMainWindow):
             "admin": self.tr("Administration"),
         }
 
-    def _placeholder_text(self, key: str) -> str:
-        texts = {
-            "reports": self.tr(
-                "Reports (enrolment, missing forms, adverse events, exports) arrive in a "
-                "later version of npc-crf."
-            ),
-        }
-        return texts[key]
-
     def _build_views(self) -> None:
         """(Re-)create every page in the current language."""
         for widget in self.views.values():
@@ -264,6 +254,7 @@ class MainWindow(QMainWindow):
         self.casebook.formRequested.connect(self._form_requested)
         self.casebook.tracker_button.requested.connect(self.open_lesion_tracker)
         self.casebook.sessionEnded.connect(self._ended_by_itself)  # a signing lockout
+        self.casebook.printRequested.connect(self.print_casebook)
         self.views.update(subjects=self.subjects, worklist=self.worklist, casebook=self.casebook)
         self.queries = QueriesView(self.ws, self.runner, self.lang)
         self.queries.formRequested.connect(self._form_requested)
@@ -274,11 +265,10 @@ class MainWindow(QMainWindow):
         self.sync_view = SyncView(self.ws, self.runner, self.lang)
         self.sync_view.changed.connect(self.refresh_status)  # the counts follow every sync action
         self.views["sync"] = self.sync_view
+        self.reports = ReportsView(self.ws, self.runner, self.lang)
+        self.views["reports"] = self.reports
         for key, view in self.views.items():
             view.setObjectName(f"page_{key}")
-        for key in PLACEHOLDERS:
-            self.views[key] = PlaceholderPage(titles[key], self._placeholder_text(key))
-            self.views[key].setObjectName(f"page_{key}")
         if self.show_admin:
             from npc_crf.ui.admin_view import AdminView
 
@@ -374,7 +364,7 @@ class MainWindow(QMainWindow):
         view = self.views[key]
         self.pages.setCurrentWidget(view)
         self._select_nav(self._nav_key_for(key))
-        if view in (self.subjects, self.worklist, self.queries, self.sync_view):
+        if view in (self.subjects, self.worklist, self.queries, self.sync_view, self.reports):
             view.refresh()
         return True
 
@@ -444,6 +434,8 @@ class MainWindow(QMainWindow):
             close.connect(self._form_close_requested)
         if (ended := getattr(page, "sessionEnded", None)) is not None:  # a signing lockout
             ended.connect(self._ended_by_itself)
+        if (print_sae := getattr(page, "printSaeRequested", None)) is not None:
+            print_sae.connect(self.print_sae)
         self.form_page = page
         self.current_subject = subject_id
         self.open_form_info = OpenForm(subject_id, event_oid, occurrence, form_oid, origin)
@@ -471,6 +463,23 @@ class MainWindow(QMainWindow):
             self.casebook.show_subject(info.subject_id)  # behind the form: the saved state
             self.formSaved.emit(info.subject_id, info.event_oid, info.occurrence, info.form_oid)
         self.refresh_status()
+
+    def print_casebook(self, subject_id: str) -> Job | None:
+        """Show the Reports page with ``subject_id``'s casebook chosen and print it (the
+        file is asked for); None when the page cannot be shown or nothing was started."""
+        if not self.navigate("reports"):
+            return None
+        self.reports.choose_casebook(subject_id)
+        return self.reports.print_document()
+
+    def print_sae(self, subject_id: str, occurrence: int) -> Job | None:
+        """Show the Reports page with the SAE report of ``subject_id``'s AE ``occurrence``
+        chosen and print it (an open form is left after ``confirm_leave``: the report shows
+        what is saved)."""
+        if not self.navigate("reports"):
+            return None
+        self.reports.choose_sae(subject_id, occurrence)
+        return self.reports.print_document()
 
     def open_lesion_tracker(self, subject_id: str | None = None) -> QWidget | None:
         """Show the lesion tracker of ``subject_id`` (default: the subject on show) in a window

@@ -213,8 +213,7 @@ class Tour:
             self.shot(window, "main-queries", shell)
             window.navigate("sync")
             self.shot(window, "main-sync", shell)
-            window.navigate("reports")
-            self.shot(window, "placeholder-reports", shell)
+            self.reports(shell, window)
             window.navigate("subjects")
             self.settle(shell)
             window.lock("screenshot tour")
@@ -227,6 +226,18 @@ class Tour:
             self.administration(shell, window)
         finally:
             shell.quit()
+
+    def reports(self, shell: Shell, window: MainWindow) -> None:
+        """The Reports page, with a casebook just printed (into the tour's temporary folder)."""
+        window.navigate("reports")
+        self.settle(shell)
+        page = window.reports
+        subjects = page.subject_ids()
+        if subjects:
+            page.choose_casebook(subjects[0])
+            page.print_document(self.work / f"{self.lang}-{subjects[0]}-casebook.pdf")
+            self.settle(shell)
+        self.shot(window, "main-reports", shell)
 
     def casebook_and_forms(self, shell: Shell, window: MainWindow) -> None:
         subjects = window.ws.worklist.subjects()

@@ -520,7 +520,7 @@
     <name>CasebookView</name>
     <message>
         <source>Change status</source>
-        <extracomment>the subject&apos;s status, holds or signatures were changed here (so lists can refresh) emitted after the header and grid were (re)filled wrong signature credentials locked the account and ended the session (the message) the freezes and locks applying to the subject shown (site, subject, forms) (verified, required) values of the subject (roles that verify) the last refusal or message box shown here (for tests and screenshots)</extracomment>
+        <extracomment>the subject&apos;s status, holds or signatures were changed here (so lists can refresh) emitted after the header and grid were (re)filled wrong signature credentials locked the account and ended the session (the message) &quot;Print casebook…&quot;: print this subject&apos;s casebook (the main window&apos;s Reports page) the freezes and locks applying to the subject shown (site, subject, forms) (verified, required) values of the subject (roles that verify) the last refusal or message box shown here (for tests and screenshots)</extracomment>
         <translation>更改状态</translation>
     </message>
     <message>
@@ -534,6 +534,14 @@
     <message>
         <source>Refresh</source>
         <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Print casebook…</source>
+        <translation>打印病例报告表…</translation>
+    </message>
+    <message>
+        <source>A PDF of this subject&apos;s casebook with its audit trail, signatures and queries</source>
+        <translation>生成该受试者病例报告表的 PDF，含稽查轨迹、签名和质疑</translation>
     </message>
     <message>
         <source>Sign</source>
@@ -1344,7 +1352,7 @@ Study: {study}</source>
     <name>FormPage</name>
     <message>
         <source>Save</source>
-        <extracomment>wrong signature credentials locked the account: the session is over (the message)</extracomment>
+        <extracomment>wrong signature credentials locked the account: the session is over (the message) &quot;Print SAE report…&quot; on a serious AE: (subject, AE occurrence) True on the study&apos;s AE form: a serious AE gets &quot;Print SAE report…&quot;</extracomment>
         <translation>保存</translation>
     </message>
     <message>
@@ -1374,6 +1382,14 @@ Study: {study}</source>
     <message>
         <source>History of the whole form (Shift+F2)</source>
         <translation>整个表单的修改记录（Shift+F2）</translation>
+    </message>
+    <message>
+        <source>Print SAE report…</source>
+        <translation>打印 SAE 报告…</translation>
+    </message>
+    <message>
+        <source>A PDF of this serious adverse event laid out after CIOMS I, as saved</source>
+        <translation>按 CIOMS I 格式生成该严重不良事件的 PDF（以已保存的内容为准）</translation>
     </message>
     <message>
         <source>Close</source>
@@ -1524,7 +1540,6 @@ Study: {study}</source>
     <name>FormValues</name>
     <message>
         <source>Yes</source>
-        <extracomment>what an unknown month or day is written as, in the widget and in cells</extracomment>
         <translation>是</translation>
     </message>
     <message>
@@ -2271,10 +2286,6 @@ Why is this value right? The reason is recorded and the monitor will see a query
     <message>
         <source>Administration</source>
         <translation>系统管理</translation>
-    </message>
-    <message>
-        <source>Reports (enrolment, missing forms, adverse events, exports) arrive in a later version of npc-crf.</source>
-        <translation>报告（入组、缺失表单、不良事件、导出）将在 npc-crf 的后续版本中提供。</translation>
     </message>
     <message>
         <source>npc-crf — site {site} — {name}</source>
@@ -3213,6 +3224,367 @@ Keep this sheet in the site&apos;s safe.</source>
     </message>
 </context>
 <context>
+    <name>ReportTexts</name>
+    <message>
+        <source>Blank CRF</source>
+        <extracomment>the kinds in the order the page lists them kinds whose rendering stops between pages when cancelled the PDF file to write, or the folder of a batch of casebooks CRFs: the forms (None: the whole study) casebooks (several: a batch into the folder ``target``); SAE, queries, SDV: one or none SAE reports: the AE&apos;s occurrence query reports: closed queries too why the serious AEs could not be listed (empty when they could) why the register could not be read (empty when it could)</extracomment>
+        <translation>空白病例报告表</translation>
+    </message>
+    <message>
+        <source>Annotated CRF</source>
+        <translation>注释病例报告表</translation>
+    </message>
+    <message>
+        <source>Subject casebook</source>
+        <translation>受试者病例报告</translation>
+    </message>
+    <message>
+        <source>SAE report</source>
+        <translation>SAE 报告</translation>
+    </message>
+    <message>
+        <source>Query report</source>
+        <translation>质疑报告</translation>
+    </message>
+    <message>
+        <source>SDV report</source>
+        <translation>SDV 报告</translation>
+    </message>
+    <message>
+        <source>The study&apos;s forms to fill in by hand: sections, items, units, tick boxes.</source>
+        <translation>供手工填写的研究表单：章节、条目、单位和勾选框。</translation>
+    </message>
+    <message>
+        <source>The blank CRF annotated with item OIDs, data types, codes, ranges and checks.</source>
+        <translation>标注了条目 OID、数据类型、编码、范围和核查规则的空白病例报告表。</translation>
+    </message>
+    <message>
+        <source>A subject&apos;s forms with their values, queries, SDV, signatures and audit trail.</source>
+        <translation>受试者的全部表单及其数据、质疑、SDV、签名和稽查轨迹。</translation>
+    </message>
+    <message>
+        <source>A serious adverse event laid out after the CIOMS I form, initial or follow-up.</source>
+        <translation>按 CIOMS I 表格式填写的严重不良事件报告（首次或随访报告）。</translation>
+    </message>
+    <message>
+        <source>The queries of the site or of one subject, with their threads.</source>
+        <translation>本中心或单个受试者的质疑及其往来记录。</translation>
+    </message>
+    <message>
+        <source>Source data verification of the site or of one subject, by form.</source>
+        <translation>本中心或单个受试者按表单列出的源数据核查情况。</translation>
+    </message>
+    <message>
+        <source>SAE report, initial</source>
+        <translation>SAE 报告（首次）</translation>
+    </message>
+    <message>
+        <source>SAE report, follow-up {number}</source>
+        <translation>SAE 报告（第 {number} 次随访）</translation>
+    </message>
+    <message>
+        <source>whole site</source>
+        <translation>整个中心</translation>
+    </message>
+    <message>
+        <source>{subject}, AE {occurrence}</source>
+        <translation>{subject}，AE {occurrence}</translation>
+    </message>
+    <message>
+        <source>Laying out page {page}…</source>
+        <translation>正在排版第 {page} 页…</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>Printing the casebook of {subject} ({index} of {count})…</source>
+        <translation>正在打印 {subject} 的病例报告（第 {index} 份，共 {count} 份）…</translation>
+    </message>
+    <message>
+        <source>Wrote {count} casebooks into {folder}:</source>
+        <translation>已将 {count} 份病例报告写入 {folder}：</translation>
+    </message>
+    <message>
+        <source>Wrote {file}: {pages} pages, content hash {hash}.</source>
+        <translation>已写入 {file}：共 {pages} 页，内容哈希 {hash}。</translation>
+    </message>
+    <message>
+        <source>Wrote {file}: {pages} pages.</source>
+        <translation>已写入 {file}：共 {pages} 页。</translation>
+    </message>
+    <message>
+        <source>The file holds clinical data: keep it as safely as the paper record. Its issue is recorded in the audit trail.</source>
+        <translation>该文件包含临床数据：请像保管纸质记录一样妥善保管。本次出具已记入稽查轨迹。</translation>
+    </message>
+    <message>
+        <source>Cancelled: {done} of {total} casebooks were finished and are kept in {folder}; the one being printed was not written.</source>
+        <translation>已取消：{total} 份病例报告中已完成的 {done} 份保留在 {folder} 中；正在打印的那一份未写入。</translation>
+    </message>
+    <message>
+        <source>Cancelled: no file was written.</source>
+        <translation>已取消：未写入任何文件。</translation>
+    </message>
+    <message>
+        <source>{document} of {about}, issued {when} by {user} ({file}, {pages} pages)</source>
+        <translation>{about} 的{document}，由 {user} 于 {when} 出具（{file}，共 {pages} 页）</translation>
+    </message>
+    <message>
+        <source>{issued}: the record is unchanged since it was printed.</source>
+        <translation>{issued}：打印后记录未发生变化。</translation>
+    </message>
+    <message>
+        <source>{issued}: the record has changed since it was printed; its content hash is {hash} today.</source>
+        <translation>{issued}：打印后记录已发生变化；其当前内容哈希为 {hash}。</translation>
+    </message>
+    <message>
+        <source>{issued}: this document cannot be checked against today&apos;s record.</source>
+        <translation>{issued}：此文件无法与当前记录进行比对。</translation>
+    </message>
+    <message>
+        <source>No document issued at this installation has a content hash starting with {hash}. Check the digits, or the copy was printed elsewhere.</source>
+        <translation>本安装中出具的文件中没有内容哈希以 {hash} 开头的。请核对数字，或该副本是在其他地方打印的。</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <extracomment>tones of a message: (background, text) asks for a file: (parent, caption, suggested path) → the chosen path, or None</extracomment>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsView</name>
+    <message>
+        <source>Printed documents</source>
+        <extracomment>the item role holding a kind&apos;s one-line description asks for the PDF file to write (tests answer without a dialog) asks for the folder of a batch of casebooks opens a file or folder in the desktop&apos;s viewer</extracomment>
+        <translation>打印文件</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Create PDF…</source>
+        <translation>生成 PDF…</translation>
+    </message>
+    <message>
+        <source>Language of the document:</source>
+        <translation>文件语言：</translation>
+    </message>
+    <message>
+        <source>All forms of the study</source>
+        <translation>本研究的全部表单</translation>
+    </message>
+    <message>
+        <source>One form:</source>
+        <translation>单个表单：</translation>
+    </message>
+    <message>
+        <source>{title} ({oid})</source>
+        <translation>{title}（{oid}）</translation>
+    </message>
+    <message>
+        <source>A CRF holds no clinical data: it is written without an entry in the audit trail.</source>
+        <translation>病例报告表不含临床数据：写入时不记入稽查轨迹。</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全选</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>全不选</translation>
+    </message>
+    <message>
+        <source>Subjects (tick one or more):</source>
+        <translation>受试者（勾选一个或多个）：</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>受试者</translation>
+    </message>
+    <message>
+        <source>AE</source>
+        <translation>AE</translation>
+    </message>
+    <message>
+        <source>Term</source>
+        <translation>术语</translation>
+    </message>
+    <message>
+        <source>Onset</source>
+        <translation>发生日期</translation>
+    </message>
+    <message>
+        <source>Grade</source>
+        <translation>分级</translation>
+    </message>
+    <message>
+        <source>Serious adverse events (choose one):</source>
+        <translation>严重不良事件（选择一个）：</translation>
+    </message>
+    <message>
+        <source>Whole site</source>
+        <translation>整个中心</translation>
+    </message>
+    <message>
+        <source>One subject:</source>
+        <translation>单个受试者：</translation>
+    </message>
+    <message>
+        <source>Open queries only</source>
+        <translation>仅未关闭的质疑</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop at the next page; a document not finished is not written</source>
+        <translation>在下一页开始时停止；未完成的文件不会写入</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Open the PDF in the viewer of this computer</source>
+        <translation>用本机的阅读器打开该 PDF</translation>
+    </message>
+    <message>
+        <source>Show folder</source>
+        <translation>显示文件夹</translation>
+    </message>
+    <message>
+        <source>Show the folder of the PDF in the file manager</source>
+        <translation>在文件管理器中显示该 PDF 所在的文件夹</translation>
+    </message>
+    <message>
+        <source>Issued documents</source>
+        <translation>已出具的文件</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>出具时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>出具人</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>涉及</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>页数</translation>
+    </message>
+    <message>
+        <source>Content hash</source>
+        <translation>内容哈希</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件名</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Read the subjects and the issued documents again (F5)</source>
+        <translation>重新读取受试者和已出具的文件（F5）</translation>
+    </message>
+    <message>
+        <source>the content hash printed on the copy (at least 8 digits)</source>
+        <translation>副本上印的内容哈希（至少 8 位）</translation>
+    </message>
+    <message>
+        <source>Match</source>
+        <translation>比对</translation>
+    </message>
+    <message>
+        <source>Find the issued document and say whether its record changed since</source>
+        <translation>查找已出具的文件，并说明其记录此后是否有变化</translation>
+    </message>
+    <message>
+        <source>Match a printed copy:</source>
+        <translation>比对打印副本：</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>AE {occurrence}</source>
+        <translation>AE {occurrence}</translation>
+    </message>
+    <message>
+        <source>No serious adverse event is recorded at this site.</source>
+        <translation>本中心尚未记录严重不良事件。</translation>
+    </message>
+    <message>
+        <source>A report whose content differs from the last one issued is the next follow-up report; printing the same content again keeps its number.</source>
+        <translation>内容与上次出具不同的报告为下一次随访报告；内容相同再次打印则沿用原编号。</translation>
+    </message>
+    <message>
+        <source>Documents with clinical data written at this installation, newest first (from the audit trail). Blank CRFs are not recorded.</source>
+        <translation>本安装中写出的含临床数据的文件，最新的在前（来自稽查轨迹）。空白病例报告表不记录。</translation>
+    </message>
+    <message>
+        <source>No document with clinical data was issued at this installation yet.</source>
+        <translation>本安装尚未出具含临床数据的文件。</translation>
+    </message>
+    <message>
+        <source>Tick the subjects whose casebooks to print.</source>
+        <translation>请勾选要打印病例报告的受试者。</translation>
+    </message>
+    <message>
+        <source>One subject ticked: one PDF file, whose name you choose.</source>
+        <translation>已勾选 1 名受试者：生成一个 PDF 文件，文件名由您选择。</translation>
+    </message>
+    <message>
+        <source>{count} subjects ticked: one PDF file per subject, into a folder you choose.</source>
+        <translation>已勾选 {count} 名受试者：每名受试者一个 PDF 文件，保存到您选择的文件夹。</translation>
+    </message>
+    <message>
+        <source>A document is being printed.</source>
+        <translation>正在打印文件。</translation>
+    </message>
+    <message>
+        <source>Tick at least one subject.</source>
+        <translation>请至少勾选一名受试者。</translation>
+    </message>
+    <message>
+        <source>Choose a serious adverse event in the table.</source>
+        <translation>请在表中选择一个严重不良事件。</translation>
+    </message>
+    <message>
+        <source>Choose the subject.</source>
+        <translation>请选择受试者。</translation>
+    </message>
+    <message>
+        <source>Choose the form.</source>
+        <translation>请选择表单。</translation>
+    </message>
+    <message>
+        <source>Folder for the casebooks</source>
+        <translation>病例报告的保存文件夹</translation>
+    </message>
+    <message>
+        <source>Save the PDF as</source>
+        <translation>将 PDF 另存为</translation>
+    </message>
+    <message>
+        <source>Printing the {document}…</source>
+        <translation>正在打印{document}…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+</context>
+<context>
     <name>Roles</name>
     <message>
         <source>research nurse (CRC)</source>
@@ -3713,7 +4085,7 @@ Or ask the site administrator to unlock it.</source>
     <name>SyncProgress</name>
     <message>
         <source>Reading the changes…</source>
-        <extracomment>no connection (said calmly: nothing is lost, try later or use a USB drive) the server answered something else (too large, a server error, no return bundles) the return bundle applied (or refused); None when none was fetched tones of the summary and of a result message: (background, text) the export&apos;s steps as the service names them, in words (context ``SyncProgress``)</extracomment>
+        <extracomment>tones of the summary and of a result message: (background, text) the export&apos;s steps as the service names them, in words (context ``SyncProgress``)</extracomment>
         <translation>正在读取更改…</translation>
     </message>
     <message>
