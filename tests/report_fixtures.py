@@ -10,11 +10,15 @@ tests that issue documents (which appends audit entries) use :func:`copy_site`.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
 
 from npc_crf.demo import create_demo_site
 from npc_crf.demo.accounts import ADMIN, DOCTOR, MONITOR, NURSE, DemoUser
@@ -26,7 +30,18 @@ from npc_crf.store.keyfile import TEST_COST
 CUTOFF = dt.date(2025, 12, 31)
 SUBJECTS = 4
 
-__all__ = ["ADMIN", "DOCTOR", "MONITOR", "NURSE", "ReportSite", "copy_site", "logged_in"]
+__all__ = [
+    "ADMIN",
+    "DOCTOR",
+    "MONITOR",
+    "NURSE",
+    "ReportSite",
+    "assert_fonts_embedded",
+    "copy_site",
+    "fonts_not_embedded",
+    "fonts_of",
+    "logged_in",
+]
 
 
 @dataclass(frozen=True)
@@ -104,3 +119,34 @@ def copy_site(site: ReportSite, target: Path) -> ReportSite:
     """A copy of ``site`` in ``target`` (for tests that write to it)."""
     shutil.copytree(site.data_dir, target)
     return ReportSite(target, site.study_oid, site.subject_ids, site.closed_query, site.verified)
+
+
+def fonts_of(data: bytes) -> Iterator[tuple[str, Any]]:
+    """Every font of every page of a PDF: (base font name, its font descriptor or None)."""
+    for page in PdfReader(io.BytesIO(data)).pages:
+        resources: Any = page["/Resources"].get_object()  # pypdf's dictionaries
+        fonts = resources.get("/Font")
+        for ref in fonts.get_object().values() if fonts is not None else ():
+            font = ref.get_object()
+            if "/DescendantFonts" in font:
+                font = font["/DescendantFonts"][0].get_object()
+            descriptor = font.get("/FontDescriptor")
+            yield str(font.get("/BaseFont")), descriptor.get_object() if descriptor else None
+
+
+def fonts_not_embedded(data: bytes) -> list[str]:
+    """The fonts of a PDF without an embedded TrueType font file."""
+    return [
+        name
+        for name, descriptor in fonts_of(data)
+        if descriptor is None or "/FontFile2" not in descriptor
+    ]
+
+
+def assert_fonts_embedded(data: bytes) -> None:
+    """Every font is a TrueType font embedded in the file (no viewer font, no Helvetica)."""
+    found = list(fonts_of(data))
+    assert found, "the document uses no font at all"
+    for name, descriptor in found:
+        assert descriptor is not None, f"font {name} has no descriptor: not embedded"
+        assert "/FontFile2" in descriptor, f"font {name} is not embedded"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,16 @@ from npc_crf.services.monitoring.hold_model import Target
 from npc_crf.services.reports import casebook_data
 from npc_crf.services.reports.casebook_data import CasebookDocument, FormPart, gather_casebook
 from npc_crf.services.workspace import Workspace
-from tests.report_fixtures import DOCTOR, MONITOR, NURSE, ReportSite, copy_site, logged_in
+from tests.report_fixtures import (
+    DOCTOR,
+    MONITOR,
+    NURSE,
+    ReportSite,
+    assert_fonts_embedded,
+    copy_site,
+    fonts_of,
+    logged_in,
+)
 
 STUDIES = ("NPC-SINT-RT", "NCT07062484")
 LANGS = ("en", "zh")
@@ -79,28 +87,6 @@ class Pdf:
         """Pages ``first`` to ``last`` (inclusive) joined, without whitespace."""
         end = len(self) - 1 if last is None else min(last, len(self) - 1)
         return "".join(self.page(n) for n in range(first, end + 1))
-
-
-def fonts_of(data: bytes) -> Iterator[tuple[str, Any]]:
-    """(BaseFont, font descriptor or None) of every font on every page."""
-    for page in PdfReader(io.BytesIO(data)).pages:
-        resources: Any = page["/Resources"].get_object()
-        fonts = resources.get("/Font")
-        for ref in fonts.get_object().values() if fonts is not None else ():
-            font = ref.get_object()
-            if "/DescendantFonts" in font:
-                font = font["/DescendantFonts"][0].get_object()
-            descriptor = font.get("/FontDescriptor")
-            yield str(font.get("/BaseFont")), descriptor.get_object() if descriptor else None
-
-
-def assert_fonts_embedded(data: bytes) -> None:
-    """Every font is a TrueType font embedded in the file (no viewer font, no Helvetica)."""
-    found = list(fonts_of(data))
-    assert found, "the document uses no font at all"
-    for name, descriptor in found:
-        assert descriptor is not None, f"font {name} has no descriptor: not embedded"
-        assert "/FontFile2" in descriptor, f"font {name} is not embedded"
 
 
 def form_segments(

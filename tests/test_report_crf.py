@@ -13,7 +13,6 @@ import io
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
-from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -25,6 +24,7 @@ from npc_crf.forms.model import Form, Item, ItemType, Range, Study
 from npc_crf.reports import expr_words
 from npc_crf.reports.crf import HUGE_LIST, render_crf
 from npc_crf.reports.document import RenderedPdf, RenderOptions, ReportCancelled
+from tests.report_fixtures import assert_fonts_embedded
 
 STUDIES = ("npc-sint-rt", "nct07062484")
 LANGS = ("en", "zh")
@@ -58,29 +58,6 @@ def text_of(study_name: str, lang: str, annotated: bool, form: str | None = None
 
 def compact(text: str) -> str:
     return "".join(text.split())
-
-
-def fonts_of(data: bytes) -> Iterator[tuple[str, Any]]:
-    """Every font of every page: (base font name, its font descriptor or None)."""
-    for page in PdfReader(io.BytesIO(data)).pages:
-        resources: Any = page["/Resources"].get_object()  # pypdf's dictionaries
-        fonts = resources.get("/Font")
-        if fonts is None:
-            continue
-        for ref in fonts.get_object().values():
-            font = ref.get_object()
-            if "/DescendantFonts" in font:
-                font = font["/DescendantFonts"][0].get_object()
-            descriptor = font.get("/FontDescriptor")
-            yield str(font.get("/BaseFont")), descriptor.get_object() if descriptor else None
-
-
-def assert_fonts_embedded(data: bytes) -> None:
-    found = list(fonts_of(data))
-    assert found, "the document uses no font at all"
-    for name, descriptor in found:
-        assert descriptor is not None, f"font {name} has no descriptor: not embedded"
-        assert "/FontFile2" in descriptor, f"font {name} is not embedded"
 
 
 def inputs(form: Form) -> Iterator[tuple[Item, Item | None]]:

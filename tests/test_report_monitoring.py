@@ -10,9 +10,8 @@ what ``ws.queries`` and ``ws.sdv`` report; every font must be embedded.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -51,7 +50,14 @@ from npc_crf.services.reports.monitoring_data import (
     item_label,
 )
 from npc_crf.services.workspace import Workspace
-from tests.report_fixtures import MONITOR, NURSE, ReportSite, copy_site, logged_in
+from tests.report_fixtures import (
+    MONITOR,
+    NURSE,
+    ReportSite,
+    assert_fonts_embedded,
+    copy_site,
+    logged_in,
+)
 
 STUDIES = ("NPC-SINT-RT", "NCT07062484")
 LANGS = ("en", "zh")
@@ -68,30 +74,6 @@ def pages_text(data: bytes) -> list[str]:
 def compact(text: str) -> str:
     """``text`` without any white space (cells wrap where the layout likes)."""
     return "".join(text.split())
-
-
-def fonts_of(data: bytes) -> Iterator[tuple[str, Any]]:
-    """Every font of every page: (base font name, its font descriptor or None)."""
-    for page in PdfReader(io.BytesIO(data)).pages:
-        resources: Any = page["/Resources"].get_object()  # pypdf's dictionaries
-        fonts = resources.get("/Font")
-        if fonts is None:
-            continue
-        for ref in fonts.get_object().values():
-            font = ref.get_object()
-            if "/DescendantFonts" in font:
-                font = font["/DescendantFonts"][0].get_object()
-            descriptor = font.get("/FontDescriptor")
-            yield str(font.get("/BaseFont")), descriptor.get_object() if descriptor else None
-
-
-def assert_fonts_embedded(data: bytes) -> None:
-    """Every font is a TrueType font embedded in the file (no viewer font, no Helvetica)."""
-    found = list(fonts_of(data))
-    assert found, "the document uses no font at all"
-    for name, descriptor in found:
-        assert descriptor is not None, f"font {name} has no descriptor: not embedded"
-        assert "/FontFile2" in descriptor, f"font {name} is not embedded"
 
 
 def options(lang: str, ws: Workspace) -> RenderOptions:

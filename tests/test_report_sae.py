@@ -28,7 +28,13 @@ from npc_crf.reports.sae_map import load_sae_map, sae_map_path
 from npc_crf.services.casebook import Casebook
 from npc_crf.services.reports.sae_data import SaeDocument, gather_sae, list_saes
 from npc_crf.services.studies import find_study
-from tests.report_fixtures import NURSE, ReportSite, copy_site, logged_in
+from tests.report_fixtures import (
+    NURSE,
+    ReportSite,
+    assert_fonts_embedded,
+    copy_site,
+    logged_in,
+)
 
 STUDIES = ("NPC-SINT-RT", "NCT07062484")
 AT = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)
@@ -108,27 +114,6 @@ def pdf_text(data: bytes) -> str:
 def squash(text: str) -> str:
     """Text without whitespace (lines wrap anywhere in a box)."""
     return "".join(text.split())
-
-
-def fonts_of(data: bytes) -> Iterator[tuple[str, Any]]:
-    """Every font of every page: (base font name, its font descriptor or None)."""
-    for page in PdfReader(io.BytesIO(data)).pages:
-        resources: Any = page["/Resources"].get_object()
-        fonts = resources.get("/Font")
-        for ref in fonts.get_object().values() if fonts is not None else ():
-            font = ref.get_object()
-            if "/DescendantFonts" in font:
-                font = font["/DescendantFonts"][0].get_object()
-            descriptor = font.get("/FontDescriptor")
-            yield str(font.get("/BaseFont")), descriptor.get_object() if descriptor else None
-
-
-def assert_fonts_embedded(data: bytes) -> None:
-    found = list(fonts_of(data))
-    assert found, "the document uses no font at all"
-    for name, descriptor in found:
-        assert descriptor is not None, f"font {name} has no descriptor: not embedded"
-        assert "/FontFile2" in descriptor, f"font {name} is not embedded"
 
 
 def date_text(value: object) -> str:

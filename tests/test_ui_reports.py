@@ -27,7 +27,7 @@ from npc_crf.ui.app import Shell
 from npc_crf.ui.casebook_view import CasebookView
 from npc_crf.ui.reports_view import KINDS, IssuedColumn, ReportsView, SaeColumn
 from npc_crf.ui.worker import JobRunner
-from tests.report_fixtures import NURSE, ReportSite, copy_site, logged_in
+from tests.report_fixtures import NURSE, ReportSite, copy_site, fonts_not_embedded, logged_in
 from tests.ui_shell import idle, log_in, main_window, shells_in
 
 WAIT = 60_000
@@ -92,22 +92,6 @@ def pdf_pages(path: Path) -> int:
     return len(PdfReader(io.BytesIO(path.read_bytes())).pages)
 
 
-def fonts_not_embedded(path: Path) -> list[str]:
-    """Every font of the PDF whose descriptor lacks an embedded TrueType file."""
-    missing = []
-    for page in PdfReader(io.BytesIO(path.read_bytes())).pages:
-        resources: Any = page["/Resources"].get_object()
-        fonts: Any = resources.get("/Font")
-        for ref in (fonts.get_object() if fonts is not None else {}).values():
-            font: Any = ref.get_object()
-            descendants = font.get("/DescendantFonts")
-            inner = descendants.get_object()[0].get_object() if descendants else font
-            descriptor = inner.get("/FontDescriptor")
-            if descriptor is None or "/FontFile2" not in descriptor.get_object():
-                missing.append(str(font.get("/BaseFont")))
-    return missing
-
-
 def click_kind(qtbot: QtBot, view: ReportsView, kind: ReportKind) -> None:
     """Click a kind of document in the list."""
     item = view.kind_list.item(KINDS.index(kind))
@@ -170,7 +154,7 @@ def test_a_nurse_prints_one_casebook_and_matches_the_printed_hash(
     assert chooser.asked[0][1].name == f"{subject}-casebook.pdf"  # the name offered
     assert target.is_file()
     assert subject in pdf_text(target)
-    assert fonts_not_embedded(target) == []
+    assert fonts_not_embedded_at(target) == []
     issued = ws.reports.issued()
     assert len(issued) == before + 1
     doc = issued[-1]
@@ -342,7 +326,7 @@ def test_a_blank_crf_of_one_form_is_written_without_an_audit_entry(
     assert ws.study.forms[oid].title.get("en") not in text
     assert view.message == f"Wrote {target}: {pdf_pages(target)} pages."
     assert len(ws.reports.issued()) == before
-    assert fonts_not_embedded(target) == []
+    assert fonts_not_embedded_at(target) == []
 
 
 @pytest.mark.parametrize("open_only", [False, True])
@@ -465,3 +449,8 @@ def test_a_serious_aes_form_prints_its_sae_report_and_a_mild_one_offers_none(
         target.name,
     )
     assert ref.term.get("en") in pdf_text(target)
+
+
+def fonts_not_embedded_at(path: Path) -> list[str]:
+    """The fonts of the PDF at ``path`` without an embedded TrueType font file."""
+    return fonts_not_embedded(path.read_bytes())
