@@ -21,12 +21,14 @@ from npc_crf.cli import (
     query_cmd,
     report_cmd,
     sdv_cmd,
+    selftest_cmd,
     sign_cmd,
     site_cmd,
     subject_cmd,
     sync_cmd,
     user_cmd,
 )
+from npc_crf.cli.site_args import fill_data_dir
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Offline case report forms for nasopharyngeal carcinoma trials.",
     )
     parser.add_argument("--version", action="version", version=f"npc-crf {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation works (Qt, fonts, translations, SQLCipher, "
+        "cryptography, the studies, a throw-away site, bundle and PDF) and exit; "
+        "same as the self-test command",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     site_cmd.register(sub)
     user_cmd.register(sub)
@@ -56,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     center_cmd.register(sub)
     export_cmd.register(sub)
     report_cmd.register(sub)
+    selftest_cmd.register(sub)
     return parser
 
 
@@ -73,8 +83,13 @@ def main(argv: list[str] | None = None) -> int:
             f"unrecognized arguments{': ' + options if options else ''} (values not shown). "
             "Passwords are read from NPC_CRF_PASSWORD or --password-stdin."
         )
+    if args.self_test:
+        from npc_crf.cli.selftest_cmd import run_self_test
+
+        return run_self_test(args)
     if args.command is None:
         parser.print_help()
         return 0
+    fill_data_dir(args)
     result: int = args.run(args)
     return result

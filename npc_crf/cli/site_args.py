@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from npc_crf.core.errors import NpcCrfError, UsageError
+from npc_crf.core.paths import DATA_DIR_ENV, default_data_dir
 from npc_crf.services.site import Site
 from npc_crf.services.workspace import Workspace
 
@@ -27,11 +28,19 @@ Runner = Callable[[argparse.Namespace], int]
 
 
 def add_site_args(parser: argparse.ArgumentParser, *, user: bool = True) -> None:
-    """Add --data-dir, --user and --password-stdin."""
+    """Add --data-dir (see :func:`fill_data_dir`), --user and --password-stdin."""
     # no abbreviations: a mistyped "--password SECRET" must not be read as
     # --password-stdin and then echo SECRET back as an unrecognised argument
     parser.allow_abbrev = False
-    parser.add_argument("--data-dir", type=Path, required=True, help="the site's data directory")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"the site's data folder (default: ${DATA_DIR_ENV}, else the user's "
+        f"application-data folder, here {str(default_data_dir()).replace('%', '%%')})",
+    )
+    parser.set_defaults(site_data_dir=True)
     if user:
         parser.add_argument("--user", required=True, help="your user name")
     parser.add_argument(
@@ -42,6 +51,13 @@ def add_site_args(parser: argparse.ArgumentParser, *, user: bool = True) -> None
     parser.add_argument(
         "--forms", type=Path, help=argparse.SUPPRESS
     )  # other study definitions (tests, development)
+
+
+def fill_data_dir(args: argparse.Namespace) -> None:
+    """Give a site command without --data-dir the default folder, the one the desktop
+    application uses (:func:`npc_crf.core.paths.default_data_dir`)."""
+    if getattr(args, "site_data_dir", False) and args.data_dir is None:
+        args.data_dir = default_data_dir()
 
 
 class _Stdin:

@@ -17,12 +17,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QDialog
 
 from npc_crf.core.errors import NpcCrfError
 from npc_crf.core.logs import LOGGER
+from npc_crf.core.paths import APP_NAME, default_data_dir
 from npc_crf.store.layout import DataDir
 from npc_crf.ui.i18n import apply_font, current_language, install_language, normalise_language
 from npc_crf.ui.idle import MINUTE_MS
@@ -36,15 +36,6 @@ if TYPE_CHECKING:  # the main window and its views load after the login (a quick
     from npc_crf.store.keyfile import KdfCost
     from npc_crf.ui.main_window import FormPageFactory, MainWindow
     from npc_crf.ui.wizard import SiteWizard
-
-APP_NAME = "npc-crf"
-
-
-def default_data_dir() -> Path:
-    """The site's data folder when none is given: the user's application-data folder
-    (``~/.local/share/npc-crf/site`` on Linux, ``%LOCALAPPDATA%\\npc-crf\\site`` on
-    Windows), never the program folder."""
-    return platformdirs.user_data_path(APP_NAME, appauthor=False, roaming=False) / "site"
 
 
 class _Probe(QObject):

@@ -13,7 +13,9 @@ Study definitions carry both languages themselves (``Text.get(lang)``); views as
 Fonts: the application font is the platform's default scaled by the person's
 font-size preference; a Simplified Chinese font is put first when Chinese is
 active and kept as the fallback otherwise, so Chinese names and texts never show
-as empty boxes nor in a Japanese glyph variant.
+as empty boxes nor in a Japanese glyph variant. A computer with none of the
+families listed gets the face shipped for the printed documents
+(``resources/fonts/wqy-microhei.ttc``), loaded into the application.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from npc_crf.auth.roles import Role
+from npc_crf.core.paths import resources_dir
 
 # the languages of the interface: code → its own name (never translated)
 LANGUAGES: dict[str, str] = {"en": "English", "zh": "简体中文"}
@@ -52,6 +55,9 @@ CJK_FAMILIES = (
     "WenQuanYi Micro Hei",
     "SimSun",
 )
+
+# the CJK face shipped in resources/fonts (used when the computer has no font above)
+SHIPPED_CJK = "wqy-microhei.ttc"
 
 _translators: list[QTranslator] = []
 _language = "en"
@@ -133,9 +139,23 @@ _scale = 100
 
 
 def cjk_family() -> str | None:
-    """The first installed Simplified Chinese font family, or None."""
+    """The first installed Simplified Chinese font family; when the computer has none,
+    the font shipped for the printed documents (WenQuanYi Micro Hei), loaded into the
+    application once. None only when that file cannot be read either."""
     installed = set(QFontDatabase.families())
-    return next((f for f in CJK_FAMILIES if f in installed), None)
+    found = next((f for f in CJK_FAMILIES if f in installed), None)
+    return found if found is not None else _shipped_cjk_family()
+
+
+_shipped_family: list[str] = []  # loaded at most once per run
+
+
+def _shipped_cjk_family() -> str | None:
+    if not _shipped_family:
+        font_id = QFontDatabase.addApplicationFont(str(resources_dir() / "fonts" / SHIPPED_CJK))
+        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        _shipped_family.append(families[0] if families else "")
+    return _shipped_family[0] or None
 
 
 def apply_font(app: QGuiApplication, lang: str, scale_percent: int) -> QFont:

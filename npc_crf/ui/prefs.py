@@ -19,8 +19,8 @@ from typing import Any
 import platformdirs
 
 from npc_crf.core.logs import LOGGER
+from npc_crf.core.paths import APP_NAME
 
-APP_NAME = "npc-crf"
 #: the font sizes offered, in percent of the platform's default
 FONT_SCALES = (100, 115, 130, 150)
 FORMAT = 1
