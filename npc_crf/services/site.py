@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine, insert, select, update
 
+from npc_crf import __version__
 from npc_crf.audit.chain import Actor, AuditLog
 from npc_crf.auth.policy import LoginPolicy
 from npc_crf.auth.roles import Role
@@ -24,12 +25,12 @@ from npc_crf.core.logs import LOGGER, log_to, stop_logging
 from npc_crf.forms.model import Study
 from npc_crf.services.studies import find_study
 from npc_crf.services.workspace import Workspace
-from npc_crf.store.backup import create_backup
+from npc_crf.store.backup import BackupInfo, create_backup
 from npc_crf.store.engine import check_pages, open_engine, translated_errors
 from npc_crf.store.keyfile import KdfCost, KeyFile, format_recovery_key, parse_recovery_key
 from npc_crf.store.layout import DataDir
 from npc_crf.store.lock import DirLock
-from npc_crf.store.migrate import migrate
+from npc_crf.store.migrate import head_revision, migrate
 from npc_crf.store.models import account, installation, setting, site
 from npc_crf.store.seal import break_seal, full_check_due, write_seal
 
@@ -70,6 +71,8 @@ class Site:
         self.forms_dir = forms_dir
         self._engine: Engine | None = None
         self._checked_at: dt.datetime | None = None  # the last full page check of site.db
+        # (from schema, to schema, backup folder) when opening migrated the database
+        self._upgraded: tuple[str, str, str] | None = None
         self._study: Study | None = None
         self._log_handler: logging.Handler | None = log_to(data.logs)
         LOGGER.info("site opened (installation %s)", keys.installation_id)
@@ -396,7 +399,13 @@ class Site:
                         check_pages(engine, database)
                         checked_at = _now()
                         LOGGER.info("every database page authenticated")
-                    migrate(engine, backup=lambda label: self._backup(db_key, label))
+                    backups: list[BackupInfo] = []
+                    started = migrate(
+                        engine, backup=lambda label: backups.append(self._backup(db_key, label))
+                    )
+                    if backups and started is not None:
+                        self._upgraded = (started, head_revision(), backups[0].path.name)
+                        LOGGER.info("schema upgraded from %s to %s", started, head_revision())
                 break_seal(database)  # a crash from here on leaves no seal (nor a matching one)
             except BaseException:
                 engine.dispose()
@@ -404,7 +413,7 @@ class Site:
             self._engine, self._checked_at = engine, checked_at
         return self._engine
 
-    def _backup(self, db_key: bytes, label: str) -> object:
+    def _backup(self, db_key: bytes, label: str) -> BackupInfo:
         return create_backup(
             self.data,
             db_key,
@@ -429,6 +438,15 @@ class Site:
                 raise AuthError(f"The account '{username}' is disabled.")
             log = AuditLog(conn, Actor(username, row.role, self.installation_id))
             flushed = self._flush_pending(log)
+            if self._upgraded is not None:  # recorded by the first login after the upgrade
+                started, head, backup_name = self._upgraded
+                log.append(
+                    "schema_upgraded",
+                    source=channel,
+                    reason=f"database schema {started} to {head} by npc-crf {__version__}; "
+                    f"backup {backup_name} made first",
+                )
+                self._upgraded = None
             log.append("login", source=channel)
         if flushed:  # only once they are safely in the trail
             self.keys.pending_events = []
