@@ -22,7 +22,7 @@ class TimeToEvent:
 
     ``reason`` is a stable code (``progression``, ``death``, ``no_baseline``,
     ``no_post_baseline``, ``new_therapy``, ``missed_assessments``, ``no_progression``,
-    ``alive``, ``cutoff``...; docs/derivations.md lists them); ``detail`` says it in one
+    ``alive``, ``cutoff``...; docs/endpoints.md lists them); ``detail`` says it in one
     English sentence with the dates used.
     """
 

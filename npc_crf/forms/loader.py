@@ -24,7 +24,7 @@ from npc_crf.forms.model import (
     Study,
 )
 from npc_crf.forms.problems import DefinitionError, Location, Problem, Problems
-from npc_crf.forms.source import Node, parse_file
+from npc_crf.forms.source import Node, SeqNode, parse_file
 from npc_crf.oncology.study_settings import SECTIONS, check_setting
 
 STUDY_FILE = "study.yaml"
@@ -247,13 +247,27 @@ def _oncology_settings(b: Builder, node: Node | None) -> dict[str, dict[str, obj
             continue
         values: dict[str, object] = {}
         for key, value_node in b.mapping_entries(section_node, f"oncology.{section} setting"):
-            scalar = b.scalar(value_node, f"oncology.{section}.{key}")
-            if scalar is None:
+            value = _setting_value(b, value_node, f"oncology.{section}.{key}")
+            if value is _NO_VALUE:
                 continue
-            problem = check_setting(section, key, scalar.value)
+            problem = check_setting(section, key, value)
             if problem is not None:
                 b.error(value_node.loc, f"oncology.{section}.{key}: {problem}")
                 continue
-            values[key] = scalar.value
+            values[key] = value
         result[section] = values
     return result
+
+
+_NO_VALUE = object()
+
+
+def _setting_value(b: Builder, node: Node, what: str) -> object:
+    """A setting's value: a scalar, or a list of scalars (``landmarks_months: [6, 12]``)."""
+    if isinstance(node, SeqNode):
+        scalars = [b.scalar(item, f"{what}[{n}]") for n, item in enumerate(node.items)]
+        if any(s is None for s in scalars):
+            return _NO_VALUE
+        return [s.value for s in scalars if s is not None]
+    scalar = b.scalar(node, what)
+    return _NO_VALUE if scalar is None else scalar.value

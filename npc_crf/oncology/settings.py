@@ -16,6 +16,7 @@ unknown or a value of the wrong kind is refused, naming the key.
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -41,8 +42,9 @@ def choices(*options: str) -> dict[str, Any]:
 def settings_from_mapping(cls: type[T], mapping: Mapping[str, object]) -> T:
     """An instance of the settings dataclass ``cls`` with ``mapping`` over its defaults.
 
-    Integers must be whole numbers (booleans are not numbers), decimals accept
-    any number, strings with ``choices`` metadata must be one of them.
+    Integers must be whole numbers (booleans are not numbers), decimals and floats
+    accept any finite number, a ``tuple[float, ...]`` a list of them, strings with
+    ``choices`` metadata must be one of them.
     """
     if not dataclasses.is_dataclass(cls):
         raise TypeError(f"{cls!r} is not a dataclass")
@@ -82,6 +84,17 @@ def _coerce(key: str, value: object, hint: object, options: tuple[str, ...] | No
             return Decimal(str(value))
         except InvalidOperation as exc:  # pragma: no cover - str() of a number parses
             raise SettingError(key, f"must be a number, not {value!r}") from exc
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            raise SettingError(key, f"must be a number, not {value!r}")
+        number = float(value)
+        if not math.isfinite(number):
+            raise SettingError(key, f"must be a finite number, not {value!r}")
+        return number
+    if typing.get_origin(hint) is tuple and typing.get_args(hint) == (float, Ellipsis):
+        if not isinstance(value, (list, tuple)):
+            raise SettingError(key, f"must be a list of numbers, not {value!r}")
+        return tuple(_coerce(f"{key}[{n}]", v, float, None) for n, v in enumerate(value))
     if hint is str:
         if not isinstance(value, str):
             raise SettingError(key, f"must be text, not {value!r}")

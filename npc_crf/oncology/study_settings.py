@@ -20,6 +20,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "response": ("npc_crf.oncology.recist.model", "ResponseSettings"),
     "ctcae": ("npc_crf.oncology.ctcae.settings", "CtcaeSettings"),
     "safety": ("npc_crf.oncology.safety.settings", "SafetySettings"),
+    "endpoints": ("npc_crf.endpoints.derive.settings", "StudyEndpointSettings"),
 }
 
 
@@ -35,7 +36,8 @@ def check_setting(section: str, key: str, value: object) -> str | None:
     try:
         settings_from_mapping(settings_class(section), {key: value})
     except SettingError as exc:
-        return exc.message
+        # an element of a list setting names itself: "landmarks_months[1]: must be ..."
+        return exc.message if exc.key == key else f"{exc.key}: {exc.message}"
     return None
 
 
