@@ -16,6 +16,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from npc_crf.core.errors import NpcCrfError
 from npc_crf.oncology.jsonin import InputError, Node
 
 #: kind -> "module:function"; each function takes a :class:`Node` and returns a JSON object
@@ -36,6 +37,26 @@ KINDS: dict[str, tuple[str, str]] = {
         "npc_crf.oncology.ctcae.derive:derive_lab",
         "CTCAE v5.0 grade of a laboratory value",
     ),
+    "km": (
+        "npc_crf.endpoints.stats.jsonio:derive_km",
+        "Kaplan-Meier table, median with its CI, landmark survival",
+    ),
+    "orr": (
+        "npc_crf.endpoints.stats.jsonio:derive_orr",
+        "a response rate with its exact Clopper-Pearson CI",
+    ),
+    "pfs": (
+        "npc_crf.endpoints.derive.jsonio:pfs_json",
+        "one subject's progression-free survival: status, date, reason (docs/endpoints.md)",
+    ),
+    "os": (
+        "npc_crf.endpoints.derive.jsonio:os_json",
+        "one subject's overall survival: status, date, reason (docs/endpoints.md)",
+    ),
+    "dor": (
+        "npc_crf.endpoints.derive.jsonio:dor_json",
+        "one responder's duration of response: status, date, reason (docs/endpoints.md)",
+    ),
 }
 
 
@@ -44,7 +65,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     kinds = "\n".join(f"  {k:15} {help_}" for k, (_, help_) in KINDS.items())
     derive = sub.add_parser(
         "derive",
-        help="re-derive tumour response or a CTCAE lab grade from a JSON document",
+        help="re-derive tumour response, a CTCAE lab grade or an endpoint statistic "
+        "from a JSON document",
         description="Read one JSON document (a file, or - for standard input) and print "
         "one JSON document. Kinds:\n" + kinds,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -90,6 +112,9 @@ def run_derive(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         return 1
+    except NpcCrfError as exc:  # e.g. the statistics need the center extra (scipy)
+        print(f"npc-crf: {exc}", file=sys.stderr)
+        return exc.exit_code
     json.dump(result, sys.stdout, default=to_json, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
