@@ -108,3 +108,14 @@ def test_the_entry_point_turns_the_gui_program_into_npc_crf_gui(monkeypatch: Any
         monkeypatch.setattr(sys, "argv", [exe, *args])
         assert entry.main() == 0
         assert seen.pop() == expected
+
+
+def test_modules_imported_by_name_are_hidden_imports() -> None:
+    """PyInstaller cannot see ``importlib.import_module(name)``: every such module is listed."""
+    from npc_crf.cli.derive_cmd import KINDS
+    from npc_crf.oncology.study_settings import SECTIONS
+
+    hidden = set(spec_constant("HIDDEN"))
+    by_name = {module for module, _ in SECTIONS.values()}
+    by_name |= {target.split(":")[0] for target, _ in KINDS.values()}
+    assert by_name - hidden == set()

@@ -22,7 +22,7 @@ from typing import Any
 from npc_crf.center.http_server import register_serve
 from npc_crf.center.importer import ImportReport
 from npc_crf.center.service import Center, default_user
-from npc_crf.cli import center_export_cmd
+from npc_crf.cli import center_export_cmd, endpoints_cmd
 from npc_crf.cli.site_args import read_password, reporting_errors
 from npc_crf.core.errors import BundleRefused, UsageError
 from npc_crf.store.atomic import write_atomic
@@ -53,7 +53,7 @@ def _json_flag(parser: argparse.ArgumentParser) -> None:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``center init|identity|register-site|sites|import|status|conflicts|return|query|
-    publish-definition|export|serve``."""
+    publish-definition|export|report|serve``."""
     center = sub.add_parser("center", help="the coordinating center: sites, imports, returns")
     verbs = center.add_subparsers(dest="verb", required=True, metavar="VERB")
 
@@ -139,6 +139,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     publish.set_defaults(run=reporting_errors(run_publish))
 
     center_export_cmd.register(verbs, _common, reporting_errors)
+    endpoints_cmd.add_center_reports(verbs, _common, reporting_errors)
     register_serve(verbs)
 
 

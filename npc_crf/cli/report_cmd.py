@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from npc_crf.cli import endpoints_cmd
 from npc_crf.cli.site_args import add_site_args, logged_in, reporting_errors
 from npc_crf.core.errors import UsageError
 from npc_crf.core.paths import bundled_forms_dir
@@ -42,7 +43,8 @@ def _json_arg(cmd: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``report blank-crf|annotated-crf|casebook|sae|queries|sdv|issued|verify``."""
+    """Add ``report blank-crf|annotated-crf|casebook|efficacy|safety|sae|queries|sdv|issued|
+    verify``."""
     report = sub.add_parser("report", help="print documents as PDF (CRFs, casebooks, SAE …)")
     verbs = report.add_subparsers(dest="kind", required=True, metavar="KIND")
 
@@ -92,6 +94,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _lang_arg(casebook)
     _json_arg(casebook)
     casebook.set_defaults(run=reporting_errors(run_casebook))
+
+    endpoints_cmd.add_site_reports(verbs)
 
     sae = verbs.add_parser("sae", help="the SAE report (CIOMS I layout) of a serious AE")
     add_site_args(sae)

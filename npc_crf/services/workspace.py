@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from npc_crf.services.audit_service import AuditService
     from npc_crf.services.backups import BackupService
     from npc_crf.services.casebook import CasebookService
+    from npc_crf.services.endpoints import EndpointService
     from npc_crf.services.monitoring.holds import HoldService
     from npc_crf.services.monitoring.queries import QueryService
     from npc_crf.services.monitoring.sdv import SdvService
@@ -284,6 +285,12 @@ class Workspace:
         from npc_crf.services.sync.service import SyncService
 
         return SyncService(self)
+
+    @cached_property
+    def endpoints(self) -> EndpointService:
+        from npc_crf.services.endpoints import EndpointService
+
+        return EndpointService(self)
 
     @cached_property
     def reports(self) -> ReportService:
