@@ -243,13 +243,15 @@ def test_swimmer_shows_every_subject_with_a_start_date() -> None:
 def test_a_large_cohort_is_drawn_in_parts_longest_first() -> None:
     many = [subject(n, "SD", alive_day=5 * n) for n in range(1, 61)]
     groups = parts(many, 25)
-    assert [len(g) for g in groups] == [25, 25, 10]
+    assert [len(g) for g in groups] == [20, 20, 20]  # as even as possible
+    assert [len(g) for g in parts(many[:26], 25)] == [13, 13]  # never a lone lane
+    assert [len(g) for g in parts(many[:25], 25)] == [25]
     assert groups[0][0].subject_id == "S01-01-0060" and groups[-1][-1].subject_id == "S01-01-0001"
-    fig = swimmer(groups[1], part=(26, 50, 60), x_max=lane(many[-1]).end, lang="zh")
-    assert "研究时间（第 26–50 例，共 60 例" in all_text(fig)
+    fig = swimmer(groups[1], part=(21, 40, 60), x_max=lane(many[-1]).end, lang="zh")
+    assert "研究时间（第 21–40 例，共 60 例" in all_text(fig)
     assert fig.axes[0].get_xlim()[1] > lane(many[-1]).end  # the scale of the whole cohort
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert labels[-1] == "S01-01-0035"  # the longest lane of the part on top
+    assert labels[-1] == "S01-01-0040"  # the longest lane of the part on top
 
 
 def lane_ongoing(s: SubjectEndpoints) -> bool:

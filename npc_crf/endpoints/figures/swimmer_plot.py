@@ -110,10 +110,15 @@ def lanes_longest_first(
 def parts(
     subjects: Sequence[SubjectEndpoints], per_part: int = 25, month_days: float = MONTH_DAYS
 ) -> list[list[SubjectEndpoints]]:
-    """The subjects with a start date in groups of ``per_part`` lanes, longest first:
-    one swimmer plot each when a single plot would have too many lanes to read."""
+    """The subjects with a start date in groups of at most ``per_part`` lanes, longest
+    first: one swimmer plot each when a single plot would have too many lanes to read.
+    The groups are as even as possible (26 lanes: 13 and 13, never 25 and a lone 1)."""
     ordered = [ln.subject for ln in lanes_longest_first(subjects, month_days)]
-    return [ordered[i : i + per_part] for i in range(0, len(ordered), per_part)]
+    if not ordered:
+        return []
+    count = -(-len(ordered) // per_part)  # the fewest plots that hold every lane
+    size = -(-len(ordered) // count)
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
 def swimmer(
