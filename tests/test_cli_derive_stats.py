@@ -3,6 +3,7 @@ scripts them: R's published numbers in, errors that name the field."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from npc_crf.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "endpoints"
@@ -185,11 +188,21 @@ def test_orr_prints_the_binom_test_interval(tmp_path: Path) -> None:
         "not an object",
     ],
 )
-def test_errors_name_the_field_and_exit_1(kind: str, document: str, expected: str) -> None:
-    done = derive(kind, document)
-    assert done.returncode == 1
-    assert done.stdout == ""
-    assert done.stderr.startswith(expected), done.stderr
+def test_errors_name_the_field_and_exit_1(
+    kind: str,
+    document: str,
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the command's own main() in this process: a subprocess each would cost ~2 s apiece
+    # (the subprocess path is covered by the other tests of this file)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(document))
+    status = main(["derive", kind, "-"])
+    printed = capsys.readouterr()
+    assert status == 1
+    assert printed.out == ""
+    assert printed.err.startswith(expected), printed.err
 
 
 def test_invalid_json_in_a_file_names_the_file(tmp_path: Path) -> None:
