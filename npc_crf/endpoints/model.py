@@ -32,11 +32,6 @@ class TimeToEvent:
     reason: str
     detail: str
 
-    @property
-    def months(self) -> float:
-        """``days`` in months of 30.4375 days (the reporting convention)."""
-        return self.days / 30.4375
-
     def to_json(self) -> dict[str, object]:
         return {
             "status": self.status.value,

@@ -128,6 +128,20 @@ def _output(
     return out
 
 
+def _events(
+    doc: Node, scans: list[Scan], origin: dt.date, notes: list[str]
+) -> dict[str, dt.date | None]:
+    """The event dates PFS and DoR both read; partial dates of progression, new therapy
+    and clinical progression are not taken before the day after ``origin``."""
+    after = origin + dt.timedelta(days=1)
+    return {
+        "progression": _progression(doc, scans, after, notes),
+        "death": _optional(doc, "death", None, notes),
+        "new_therapy": _optional(doc, "new_therapy", after, notes),
+        "clinical_progression": _optional(doc, "clinical_progression", after, notes),
+    }
+
+
 def pfs_json(doc: Node) -> dict[str, object]:
     """``npc-crf derive pfs``: progression-free survival of one subject."""
     doc.unknown_keys(PFS_KEYS)
@@ -137,17 +151,13 @@ def pfs_json(doc: Node) -> dict[str, object]:
     baseline = doc.get("baseline").boolean() if doc.has("baseline") else True
     scans = _scans(doc)
     notes: list[str] = []
-    after_start = start + dt.timedelta(days=1)
     tte = derive_pfs(
         start=start,
         cutoff=cutoff,
         settings=settings,
         baseline=baseline,
         assessments=scans,
-        progression=_progression(doc, scans, after_start, notes),
-        death=_optional(doc, "death", None, notes),
-        new_therapy=_optional(doc, "new_therapy", after_start, notes),
-        clinical_progression=_optional(doc, "clinical_progression", after_start, notes),
+        **_events(doc, scans, start, notes),
     )
     return _output(tte, settings, notes)
 
@@ -160,16 +170,12 @@ def dor_json(doc: Node) -> dict[str, object]:
     cutoff = doc.get("cutoff").date()
     scans = _scans(doc)
     notes: list[str] = []
-    after = origin + dt.timedelta(days=1)
     tte = derive_dor(
         response_start=origin,
         cutoff=cutoff,
         settings=settings,
         assessments=scans,
-        progression=_progression(doc, scans, after, notes),
-        death=_optional(doc, "death", None, notes),
-        new_therapy=_optional(doc, "new_therapy", after, notes),
-        clinical_progression=_optional(doc, "clinical_progression", after, notes),
+        **_events(doc, scans, origin, notes),
     )
     return _output(tte, settings, notes)
 
